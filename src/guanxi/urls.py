@@ -1,1 +1,13 @@
-urlpatterns: list = []
+"""Root URLs: the web UI per app, the REST API under /api/v1/, language switching."""
+
+from django.urls import include, path
+
+from guanxi.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("guanxi.core.urls")),
+    path("customers/", include("guanxi.customers.urls")),
+    path("sales/", include("guanxi.sales.urls")),
+]
