@@ -26,6 +26,12 @@ PASSWORD = "Guanxi-Test-2026!"
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    """PBKDF2's deliberate slowness protects real passwords, not test fixtures."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _key_file(tmp_path_factory: pytest.TempPathFactory, settings: Any) -> None:
     """Each test session encrypts with its own key file, never the developer's."""
     from guanxi.core import crypto
@@ -43,10 +49,13 @@ def _allow_event_flush() -> None:
     The flush (test teardown only) drops the append-only triggers, deletes, and
     puts them back, so the triggers still guard everything the tests do.
     """
-    from django.db.backends.sqlite3.operations import DatabaseOperations
+    from django.db import connection
 
     from guanxi.core.migrations import _triggers
 
+    if connection.vendor != "sqlite":
+        return  # PostgreSQL flushes with TRUNCATE, which row triggers do not see
+    DatabaseOperations = type(connection.ops)
     original = DatabaseOperations.sql_flush
 
     def sql_flush(self: Any, style: Any, tables: Any, **kwargs: Any) -> list[str]:
