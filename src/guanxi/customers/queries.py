@@ -20,9 +20,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db.models import Avg, Count, Max, Min, Prefetch, Q, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet
 
+from guanxi.core.choices import Role, Scope
 from guanxi.core.models import Event, User
+from guanxi.core.permissions import scope_for
 
 from .choices import Stage, ValueClass
 from .models import Contact, Customer, Tag
@@ -57,6 +59,7 @@ CHOICE_FILTERS = {
 }
 
 COUNT_CAP = 10_000
+OWNER_ROLES = (Role.REP, Role.MANAGER, Role.REGIONAL_MANAGER, Role.ADMIN)
 
 
 class InvalidQuery(ValueError):
@@ -199,14 +202,11 @@ def capped_count(qs: QuerySet[Any], cap: int = COUNT_CAP) -> tuple[int, bool]:
 # --- the customer 360 -------------------------------------------------------------
 
 
-def recent_orders(customer: Customer, limit: int = 20) -> list[Any]:
-    """The latest orders with their lines and products, in three queries."""
-    from guanxi.sales.models import Order, OrderLine
-
-    lines = OrderLine.objects.select_related("product").order_by("id")
+def recent_orders(user: User | None, customer: Customer, limit: int = 20) -> list[Any]:
+    """The latest orders the user may see, with their lines and products: three queries."""
     return list(
-        Order.objects.filter(customer=customer)
-        .prefetch_related(Prefetch("lines", queryset=lines))
+        customer.orders.restrict(user, "view")
+        .prefetch_related("lines__product")
         .order_by("-ordered_at", "-id")[:limit]
     )
 
@@ -222,29 +222,36 @@ class PurchaseSummary:
 
 
 def purchase_summary(customer: Customer) -> PurchaseSummary:
-    """Totals from the orders themselves in one aggregate query."""
-    from guanxi.sales.models import Order
-
-    agg = Order.objects.filter(customer=customer).aggregate(
-        n=Count("id"),
-        total=Sum("total_amount"),
-        first=Min("ordered_at"),
-        last=Max("ordered_at"),
-        avg=Avg("total_amount"),
-    )
-    n = agg["n"] or 0
+    """Totals from the customer row, which the purchase actions keep current: no query."""
+    n = customer.purchase_count or 0
+    total = customer.total_amount or Decimal("0")
+    first, last = customer.first_purchase_at, customer.last_purchase_at
     interval = None
-    if n > 1 and agg["first"] and agg["last"]:
-        interval = (agg["last"] - agg["first"]).total_seconds() / 86400 / (n - 1)
-    avg = agg["avg"]
+    if n > 1 and first and last:
+        interval = round((last - first).total_seconds() / 86400 / (n - 1), 1)
     return PurchaseSummary(
         count=n,
-        total_amount=agg["total"] or Decimal("0"),
-        first_at=agg["first"],
-        last_at=agg["last"],
-        average_amount=Decimal(avg).quantize(Decimal("0.01")) if avg is not None else None,
-        interval_days=round(interval, 1) if interval is not None else None,
+        total_amount=total,
+        first_at=first,
+        last_at=last,
+        average_amount=(total / n).quantize(Decimal("0.01")) if n else None,
+        interval_days=interval,
     )
+
+
+def owner_choices(user: User | None) -> QuerySet[User]:
+    """Account managers whose customers the user can see: the owner filter's options."""
+    scope = scope_for(user, "view")
+    qs = User.objects.filter(is_active=True, role__in=OWNER_ROLES).order_by("username")
+    if user is None or scope == Scope.NONE:
+        return qs.none()
+    if scope == Scope.OWN:
+        return qs.filter(pk=user.pk)
+    if scope == Scope.TEAM:
+        return qs.filter(team_id__in=user.scoped_team_ids())
+    if scope == Scope.REGION:
+        return qs.filter(region_id=user.region_id)
+    return qs
 
 
 def customer_timeline(user: User | None, customer: Customer, limit: int = 100) -> list[Event]:
