@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
@@ -85,7 +85,7 @@ def record_purchase(
     total = Decimal("0")
     rows = []
     for line in lines:
-        amount = (Decimal(line["quantity"]) * Decimal(line["unit_price"])).quantize(CENT)
+        amount = (Decimal(line["quantity"]) * Decimal(line["unit_price"])).quantize(CENT, ROUND_HALF_UP)
         total += amount
         rows.append(
             OrderLine(

@@ -65,6 +65,6 @@ class PurchaseLineFormSet(forms.BaseFormSet):
             raise ValidationError(_("至少需要一条明细。"), code="no_lines")
 
 
-LineFormSet = forms.formset_factory(
-    PurchaseLineForm, formset=PurchaseLineFormSet, extra=3, min_num=1, validate_min=False
-)
+# No min_num: empty extra rows are allowed and the formset's clean() says
+# "至少需要一条明细" once, instead of "required" on every field of the first row.
+LineFormSet = forms.formset_factory(PurchaseLineForm, formset=PurchaseLineFormSet, extra=3)
