@@ -161,6 +161,7 @@ def _action_error(request: HttpRequest, exc: ActionError) -> HttpResponse:
 
 
 HTTP_CODES = {
+    400: ("bad_request", "请求体不是有效的 JSON。"),
     401: ("not_authenticated", "需要登录或有效的 API 令牌。"),
     403: ("permission_denied", "您无权执行此操作。"),
     404: ("not_found", "记录不存在。"),
