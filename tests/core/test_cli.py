@@ -96,11 +96,14 @@ def test_user_add_rejects_bad_input_with_a_clear_error_and_adds_nobody(
     assert result.returncode == 1
     assert "error" in result.stderr
     assert message in result.stderr
-    assert django_eval(
-        data_dir,
-        "import json; from guanxi.core.models import User; "
-        "print(json.dumps(User.objects.filter(username='bob').exists()))",
-    ) is False
+    assert (
+        django_eval(
+            data_dir,
+            "import json; from guanxi.core.models import User; "
+            "print(json.dumps(User.objects.filter(username='bob').exists()))",
+        )
+        is False
+    )
 
 
 def test_token_create_prints_a_token_that_is_stored_only_as_its_sha256(data_dir: Path) -> None:
@@ -110,12 +113,15 @@ def test_token_create_prints_a_token_that_is_stored_only_as_its_sha256(data_dir:
     token = result.stdout.strip()
     assert token.startswith("gx_")
     digest = hashlib.sha256(token.encode()).hexdigest()
-    assert django_eval(
-        data_dir,
-        "import json; from guanxi.core.models import ApiToken; "
-        f"print(json.dumps(ApiToken.objects.filter(digest={digest!r}, user__username='alice')"
-        ".exists()))",
-    ) is True
+    assert (
+        django_eval(
+            data_dir,
+            "import json; from guanxi.core.models import ApiToken; "
+            f"print(json.dumps(ApiToken.objects.filter(digest={digest!r}, user__username='alice')"
+            ".exists()))",
+        )
+        is True
+    )
     stored = b"".join(p.read_bytes() for p in data_dir.glob("guanxi.sqlite3*"))
     assert token.encode() not in stored
 
@@ -169,9 +175,7 @@ def test_backup_then_restore_brings_back_the_database_and_the_keys(
     ) == ["alice"]
 
 
-def test_restore_into_an_empty_data_dir_brings_the_key_file(
-    data_dir: Path, tmp_path: Path
-) -> None:
+def test_restore_into_an_empty_data_dir_brings_the_key_file(data_dir: Path, tmp_path: Path) -> None:
     archive = tmp_path / "guanxi-backup.tar.gz"
     assert guanxi(data_dir, "backup", str(archive)).returncode == 0
     elsewhere = tmp_path / "elsewhere"
