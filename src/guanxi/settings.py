@@ -158,9 +158,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "customers:list"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "core:login"
 
 # Chinese first, English second; Asia/Shanghai is the display zone, storage is UTC.
 LANGUAGE_CODE = "zh-hans"

@@ -1,0 +1,448 @@
+"""Customer pages: the list, the 360 view, and the forms that change a customer.
+
+Views stay thin: they read through `restrict` (404 outside the user's scope),
+validate with the forms in `forms.py`, and hand cleaned data to `actions.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+from django.views.decorators.vary import vary_on_headers
+
+from guanxi.core import divisions
+from guanxi.core.actions import ActionError
+from guanxi.core.models import Event, Region, User
+from guanxi.core.permissions import can, sees_masked
+from guanxi.core.validators import mask_name
+
+from . import actions
+from .choices import CustomerKind, Stage, ValueClass
+from .forms import AddressForm, ContactForm, CustomerForm, form_data_from_instance
+from .models import Address, Contact, Customer, Industry, StageChange, Tag
+from .queries import (
+    SORTS,
+    CustomerPage,
+    InvalidQuery,
+    capped_count,
+    customer_list,
+    customer_timeline,
+    filtered_customers,
+    owner_choices,
+    purchase_summary,
+    recent_orders,
+)
+
+SORT_LABELS = {
+    "-updated_at": _("最近更新"),
+    "updated_at": _("最早更新"),
+    "-total_amount": _("累计金额从高到低"),
+    "total_amount": _("累计金额从低到高"),
+    "pinyin": _("拼音 A→Z"),
+    "name": _("名称"),
+    "-created_at": _("最新创建"),
+}
+
+ORG_FIELDS = [
+    "name", "credit_code", "phone", "email", "wechat_id", "industry", "employees",
+    "annual_revenue", "energy_consumption", "energy_unit", "province_code", "city_code",
+    "district_code", "source_channel", "collected_at", "verified_at", "value_class", "stage",
+    "preferences", "notes", "tags",
+]  # fmt: skip
+PERSON_FIELDS = [
+    "name", "gender", "birth_date", "id_number", "occupation", "phone", "email", "wechat_id",
+    "industry", "province_code", "city_code", "district_code", "source_channel", "collected_at",
+    "verified_at", "value_class", "stage", "preferences", "notes", "tags",
+]  # fmt: skip
+
+
+# --- form presentation ----------------------------------------------------------------
+
+
+def present_form(form: forms.BaseForm) -> forms.BaseForm:
+    """Browser-native inputs for dates and one-line inputs for encrypted text fields.
+
+    The forms module owns validation; this only decides how fields are drawn.
+    """
+    for name, bound in form.fields.items():
+        widget = bound.widget
+        if isinstance(widget, forms.DateTimeInput):
+            bound.widget = forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            )
+        elif isinstance(widget, forms.DateInput):
+            bound.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        elif isinstance(widget, forms.Textarea) and name in ("phone", "id_number"):
+            bound.widget = forms.TextInput()
+        if name == "phone":
+            bound.widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
+    if "tags" in form.fields:
+        form.fields["tags"].widget = forms.CheckboxSelectMultiple(
+            choices=form.fields["tags"].choices
+        )
+    return form
+
+
+def division_widgets(form: forms.BaseForm) -> forms.BaseForm:
+    """Province → city → district selects; htmx refills the next one on change."""
+    province = form["province_code"].value() or ""
+    city = form["city_code"].value() or ""
+    blank = [("", "—")]
+    cities = divisions.cities(province) if divisions.level_of(province) == "province" else []
+    districts = divisions.districts(city) if divisions.level_of(city) in ("city", "province") else []
+    form.fields["province_code"].widget = forms.Select(
+        choices=blank + divisions.provinces(),
+        attrs={
+            "hx-get": reverse("core:cities"),
+            "hx-target": "#id_city_code",
+            "hx-trigger": "change",
+            "data-clears": "id_district_code",
+        },
+    )
+    form.fields["city_code"].widget = forms.Select(
+        choices=blank + cities,
+        attrs={
+            "hx-get": reverse("core:districts"),
+            "hx-target": "#id_district_code",
+            "hx-trigger": "change",
+        },
+    )
+    form.fields["district_code"].widget = forms.Select(choices=blank + districts)
+    return form
+
+
+def apply_action_error(form: forms.BaseForm, error: ActionError) -> None:
+    target = error.field if error.field in form.fields else None
+    form.add_error(target, error.message)
+
+
+# --- list --------------------------------------------------------------------------------
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def customer_list_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    error = ""
+    try:
+        page = customer_list(user, request.GET)
+        count, capped = capped_count(filtered_customers(user, request.GET))
+    except InvalidQuery as exc:
+        page, count, capped, error = CustomerPage([], None, None), 0, False, exc.message
+    context = {
+        "rows": page.rows,
+        "next_cursor": page.next_cursor,
+        "prev_cursor": page.prev_cursor,
+        "count": count,
+        "capped": capped,
+        "error": error,
+        "masked": sees_masked(user),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "customers/_table.html", context)
+    context.update(
+        {
+            "params": request.GET,
+            "sorts": [(key, SORT_LABELS[key]) for key in SORTS],
+            "value_classes": ValueClass.choices,
+            "stages": Stage.choices,
+            "industries": Industry.objects.all(),
+            "regions": Region.objects.all(),
+            "owners": owner_choices(user),
+            "tags": Tag.objects.all(),
+            "can_add": can(user, "add"),
+        }
+    )
+    return render(request, "customers/list.html", context)
+
+
+# --- 360 ---------------------------------------------------------------------------------
+
+VERB_LABELS = {
+    "customer.created": _("创建了客户"),
+    "customer.updated": _("修改了客户资料"),
+    "customer.assigned": _("更换了客户经理"),
+    "contact.added": _("添加了联系人"),
+    "contact.updated": _("修改了联系人"),
+    "address.added": _("添加了地址"),
+    "address.updated": _("修改了地址"),
+    "purchase.recorded": _("记录了购买"),
+}
+CHANGE_MODELS: dict[str, Any] = {"customer": Customer, "contact": Contact, "address": Address}
+DIVISION_FIELDS = {"province_code", "city_code", "district_code"}
+
+
+@dataclass
+class TimelineEntry:
+    event: Event
+    verb: str
+    summary: str
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def _field_label(model: Any, name: str) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except Exception:  # noqa: BLE001 — a field removed since the event was written
+        return {"owner": _t("客户经理"), "tags": _t("标签"), "lines": _t("明细数")}.get(name, name)
+
+
+def _value_label(model: Any, name: str, value: Any) -> str:
+    if value in (None, "", []):
+        return "—"
+    if name in DIVISION_FIELDS:
+        return divisions.name_of(str(value)) or str(value)
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    try:
+        choices = dict(model._meta.get_field(name).flatchoices)
+    except Exception:  # noqa: BLE001
+        choices = {}
+    return str(choices.get(value, value))
+
+
+def timeline_entries(events: list[Event], masked: bool, person: bool) -> list[TimelineEntry]:
+    entries = []
+    for event in events:
+        model = CHANGE_MODELS.get(event.object_type, Customer)
+        rows = []
+        for name, pair in (event.changes or {}).items():
+            old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+            if masked and name == "name" and (person or event.object_type == "contact"):
+                old, new = mask_name(str(old or "")), mask_name(str(new or ""))
+            rows.append(
+                (_field_label(model, name), _value_label(model, name, old), _value_label(model, name, new))
+            )
+        summary = event.summary
+        if masked and (person or event.object_type == "contact") and summary:
+            summary = mask_name(summary)
+        entries.append(TimelineEntry(event, str(VERB_LABELS.get(event.verb, event.verb)), summary, rows))
+    return entries
+
+
+@login_required
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    customer = get_object_or_404(
+        Customer.objects.restrict(user, "view")
+        .select_related("owner", "team", "industry", "region")
+        .prefetch_related("tags"),
+        pk=pk,
+    )
+    actions.record_customer_viewed(customer, by=user)
+    masked = sees_masked(user)
+    context = {
+        "customer": customer,
+        "masked": masked,
+        "contacts": list(Contact.objects.restrict(user, "view").filter(customer=customer)),
+        "addresses": list(Address.objects.restrict(user, "view").filter(customer=customer)),
+        "stage_changes": list(
+            StageChange.objects.restrict(user, "view")
+            .filter(customer=customer)
+            .select_related("changed_by")[:20]
+        ),
+        "orders": recent_orders(user, customer),
+        "summary": purchase_summary(customer),
+        "timeline": timeline_entries(
+            customer_timeline(user, customer), masked, not customer.is_organization
+        ),
+        "can_change": Customer.objects.restrict(user, "change").filter(pk=pk).exists(),
+        "can_assign": can(user, "assign")
+        and Customer.objects.restrict(user, "assign").filter(pk=pk).exists(),
+    }
+    return render(request, "customers/detail.html", context)
+
+
+# --- create / edit ---------------------------------------------------------------------
+
+
+def _customer_form(data: Any, kind: str, initial: dict[str, Any] | None = None) -> CustomerForm:
+    form = CustomerForm(data=data, initial=initial or {})
+    present_form(form)
+    division_widgets(form)
+    visible = ORG_FIELDS if kind == CustomerKind.ORGANIZATION else PERSON_FIELDS
+    form.visible_names = visible  # type: ignore[attr-defined]
+    return form
+
+
+def _posted(request: HttpRequest, kind: str, base: dict[str, Any]) -> dict[str, Any]:
+    """The instance's values, overwritten by what the form on screen posted.
+
+    Fields the page does not show for this kind keep their stored values instead of
+    being blanked by their absence from the POST.
+    """
+    data = dict(base)
+    visible = ORG_FIELDS if kind == CustomerKind.ORGANIZATION else PERSON_FIELDS
+    for name in visible:
+        data[name] = request.POST.getlist(name) if name == "tags" else request.POST.get(name, "")
+    data["kind"] = kind
+    return data
+
+
+def _form_page(request: HttpRequest, template: str, **context: Any) -> HttpResponse:
+    status = 400 if request.method == "POST" else 200
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not can(user, "add"):
+        raise Http404
+    kind = request.GET.get("kind") or request.POST.get("kind") or CustomerKind.ORGANIZATION
+    if kind not in CustomerKind.values:
+        raise Http404
+    if request.method == "POST":
+        form = _customer_form(_posted(request, kind, {}), kind)
+        if form.is_valid():
+            try:
+                customer = actions.create_customer(form.cleaned_data, by=user)
+            except ActionError as exc:
+                apply_action_error(form, exc)
+            else:
+                messages.success(request, _t("已创建客户。"))
+                return redirect("customers:detail", pk=customer.pk)
+    else:
+        form = _customer_form(None, kind, {"kind": kind, "collected_at": timezone.now()})
+    title = _t("新建企业客户") if kind == CustomerKind.ORGANIZATION else _t("新建个人客户")
+    return _form_page(request, "customers/customer_form.html", form=form, title=title, kind=kind)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    customer = get_object_or_404(Customer.objects.restrict(user, "change"), pk=pk)
+    base = form_data_from_instance(CustomerForm, customer)
+    if request.method == "POST":
+        form = _customer_form(_posted(request, customer.kind, base), customer.kind)
+        if form.is_valid():
+            try:
+                actions.update_customer(customer, form.cleaned_data, by=user)
+            except ActionError as exc:
+                apply_action_error(form, exc)
+            else:
+                messages.success(request, _t("已保存。"))
+                return redirect("customers:detail", pk=customer.pk)
+    else:
+        form = _customer_form(None, customer.kind, base)
+    return _form_page(
+        request,
+        "customers/customer_form.html",
+        form=form,
+        title=_t("编辑客户：%(name)s") % {"name": customer.name},
+        kind=customer.kind,
+        customer=customer,
+    )
+
+
+class AssignForm(forms.Form):
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), label=_("客户经理"))
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owner_choices(user)  # type: ignore[attr-defined]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    customer = get_object_or_404(
+        Customer.objects.restrict(user, "assign").select_related("owner"), pk=pk
+    )
+    form = AssignForm(request.POST or None, user=user, initial={"owner": customer.owner_id})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.assign_owner(customer, form.cleaned_data["owner"], by=user)
+        except ActionError as exc:
+            apply_action_error(form, exc)
+        else:
+            messages.success(request, _t("已更换客户经理。"))
+            return redirect("customers:detail", pk=customer.pk)
+    return _form_page(
+        request,
+        "customers/simple_form.html",
+        form=form,
+        customer=customer,
+        title=_t("分配客户经理：%(name)s") % {"name": customer.name},
+    )
+
+
+# --- contacts and addresses ----------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_form(request: HttpRequest, pk: int, contact_pk: int | None = None) -> HttpResponse:
+    user = request.user
+    customer = get_object_or_404(Customer.objects.restrict(user, "change"), pk=pk)
+    contact = None
+    if contact_pk is not None:
+        contact = get_object_or_404(
+            Contact.objects.restrict(user, "change").filter(customer=customer), pk=contact_pk
+        )
+    if request.method == "POST":
+        form = present_form(ContactForm(data=request.POST))
+        if form.is_valid():
+            try:
+                if contact is None:
+                    actions.add_contact(customer, form.cleaned_data, by=user)
+                else:
+                    actions.update_contact(contact, form.cleaned_data, by=user)
+            except ActionError as exc:
+                apply_action_error(form, exc)
+            else:
+                messages.success(request, _t("已保存联系人。"))
+                return redirect("customers:detail", pk=customer.pk)
+    else:
+        initial = form_data_from_instance(ContactForm, contact) if contact else {}
+        form = present_form(ContactForm(initial=initial))
+    title = _t("编辑联系人") if contact else _t("添加联系人")
+    return _form_page(
+        request, "customers/simple_form.html", form=form, customer=customer, title=title
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def address_form(request: HttpRequest, pk: int, address_pk: int | None = None) -> HttpResponse:
+    user = request.user
+    customer = get_object_or_404(Customer.objects.restrict(user, "change"), pk=pk)
+    address = None
+    if address_pk is not None:
+        address = get_object_or_404(
+            Address.objects.restrict(user, "change").filter(customer=customer), pk=address_pk
+        )
+    if request.method == "POST":
+        form = division_widgets(AddressForm(data=request.POST))
+        if form.is_valid():
+            try:
+                if address is None:
+                    actions.add_address(customer, form.cleaned_data, by=user)
+                else:
+                    actions.update_address(address, form.cleaned_data, by=user)
+            except ActionError as exc:
+                apply_action_error(form, exc)
+            else:
+                messages.success(request, _t("已保存地址。"))
+                return redirect("customers:detail", pk=customer.pk)
+    else:
+        initial = form_data_from_instance(AddressForm, address) if address else {}
+        form = division_widgets(AddressForm(initial=initial))
+    title = _t("编辑地址") if address else _t("添加地址")
+    return _form_page(
+        request, "customers/simple_form.html", form=form, customer=customer, title=title
+    )
