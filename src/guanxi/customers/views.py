@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -195,7 +195,7 @@ def _field_label(model: Any, name: str) -> str:
     try:
         return str(model._meta.get_field(name).verbose_name)
     except Exception:  # noqa: BLE001 — a field removed since the event was written
-        return {"owner": _t("客户经理"), "tags": _t("标签"), "lines": _t("明细数")}.get(name, name)
+        return {"owner": gettext("客户经理"), "tags": gettext("标签"), "lines": gettext("明细数")}.get(name, name)
 
 
 def _value_label(model: Any, name: str, value: Any) -> str:
@@ -312,11 +312,11 @@ def customer_create(request: HttpRequest) -> HttpResponse:
             except ActionError as exc:
                 apply_action_error(form, exc)
             else:
-                messages.success(request, _t("已创建客户。"))
+                messages.success(request, gettext("已创建客户。"))
                 return redirect("customers:detail", pk=customer.pk)
     else:
         form = _customer_form(None, kind, {"kind": kind, "collected_at": timezone.now()})
-    title = _t("新建企业客户") if kind == CustomerKind.ORGANIZATION else _t("新建个人客户")
+    title = gettext("新建企业客户") if kind == CustomerKind.ORGANIZATION else gettext("新建个人客户")
     return _form_page(request, "customers/customer_form.html", form=form, title=title, kind=kind)
 
 
@@ -334,7 +334,7 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
             except ActionError as exc:
                 apply_action_error(form, exc)
             else:
-                messages.success(request, _t("已保存。"))
+                messages.success(request, gettext("已保存。"))
                 return redirect("customers:detail", pk=customer.pk)
     else:
         form = _customer_form(None, customer.kind, base)
@@ -342,7 +342,7 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "customers/customer_form.html",
         form=form,
-        title=_t("编辑客户：%(name)s") % {"name": customer.name},
+        title=gettext("编辑客户：%(name)s") % {"name": customer.name},
         kind=customer.kind,
         customer=customer,
     )
@@ -370,14 +370,14 @@ def customer_assign(request: HttpRequest, pk: int) -> HttpResponse:
         except ActionError as exc:
             apply_action_error(form, exc)
         else:
-            messages.success(request, _t("已更换客户经理。"))
+            messages.success(request, gettext("已更换客户经理。"))
             return redirect("customers:detail", pk=customer.pk)
     return _form_page(
         request,
         "customers/simple_form.html",
         form=form,
         customer=customer,
-        title=_t("分配客户经理：%(name)s") % {"name": customer.name},
+        title=gettext("分配客户经理：%(name)s") % {"name": customer.name},
     )
 
 
@@ -405,12 +405,12 @@ def contact_form(request: HttpRequest, pk: int, contact_pk: int | None = None) -
             except ActionError as exc:
                 apply_action_error(form, exc)
             else:
-                messages.success(request, _t("已保存联系人。"))
+                messages.success(request, gettext("已保存联系人。"))
                 return redirect("customers:detail", pk=customer.pk)
     else:
         initial = form_data_from_instance(ContactForm, contact) if contact else {}
         form = present_form(ContactForm(initial=initial))
-    title = _t("编辑联系人") if contact else _t("添加联系人")
+    title = gettext("编辑联系人") if contact else gettext("添加联系人")
     return _form_page(
         request, "customers/simple_form.html", form=form, customer=customer, title=title
     )
@@ -437,12 +437,12 @@ def address_form(request: HttpRequest, pk: int, address_pk: int | None = None) -
             except ActionError as exc:
                 apply_action_error(form, exc)
             else:
-                messages.success(request, _t("已保存地址。"))
+                messages.success(request, gettext("已保存地址。"))
                 return redirect("customers:detail", pk=customer.pk)
     else:
         initial = form_data_from_instance(AddressForm, address) if address else {}
         form = division_widgets(AddressForm(initial=initial))
-    title = _t("编辑地址") if address else _t("添加地址")
+    title = gettext("编辑地址") if address else gettext("添加地址")
     return _form_page(
         request, "customers/simple_form.html", form=form, customer=customer, title=title
     )

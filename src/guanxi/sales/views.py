@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from guanxi.core.actions import ActionError
@@ -55,9 +55,9 @@ def product_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         except ActionError as exc:
             apply_action_error(form, exc)
         else:
-            messages.success(request, _t("已保存产品。"))
+            messages.success(request, gettext("已保存产品。"))
             return redirect("sales:products")
-    title = _t("编辑产品") if product else _t("新建产品")
+    title = gettext("编辑产品") if product else gettext("新建产品")
     status = 400 if request.method == "POST" else 200
     return render(request, "sales/product_form.html", {"form": form, "title": title}, status=status)
 
@@ -77,7 +77,7 @@ def purchase_create(request: HttpRequest, pk: int) -> HttpResponse:
             except ActionError as exc:
                 apply_action_error(form, exc)
             else:
-                messages.success(request, _t("已记录购买。"))
+                messages.success(request, gettext("已记录购买。"))
                 return redirect("customers:detail", pk=customer.pk)
     else:
         form = present_form(PurchaseForm(initial={"ordered_at": timezone.now()}))
@@ -86,6 +86,6 @@ def purchase_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "sales/purchase_form.html",
-        {"form": form, "lines": lines, "customer": customer, "title": _t("记录购买")},
+        {"form": form, "lines": lines, "customer": customer, "title": gettext("记录购买")},
         status=status,
     )
