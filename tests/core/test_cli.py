@@ -24,11 +24,9 @@ def guanxi_command() -> list[str]:
 
 
 def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("GUANXI_") and k != "DJANGO_SETTINGS_MODULE"
-    }
+    # Nothing of the test process's own configuration leaks in (conftest sets
+    # DJANGO_ALLOW_ASYNC_UNSAFE, which `check --deploy` rightly refuses).
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GUANXI_", "DJANGO_"))}
     env.update(GUANXI_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="guanxi.settings")
     env.update(extra)
     return env
