@@ -137,6 +137,15 @@ class BatchGenerator:
         self._days: dict[int, str] = {}
         self.contact_created = self._stamp(self.today - 1, 3600)
 
+    def _adult_years(self, district: str) -> list[tuple[int, int]]:
+        """Birth-year ranges valid for the district's code and an age of 20-70."""
+        low, high = self.plan.today.year - 69, self.plan.today.year - 21
+        return [
+            (max(a, low), min(b, high))
+            for a, b in places.birth_years(district)
+            if a <= high and b >= low
+        ]
+
     # -- formatting -------------------------------------------------------
     def _stamp(self, day: int, seconds: int) -> str:
         text = self._days.get(day)
@@ -158,8 +167,6 @@ class BatchGenerator:
         plan, template = self.plan, self.template
         segment = rng.choices(self.segments, self.segment_weights)[0]
         place = places.random_place(rng)
-        region_id = plan.region_by_prefix[place.province[:2]]
-        owner_id, team_id = rng.choice(plan.reps_by_region[region_id])
         person = segment.kind == "person"
 
         gender = birth = occupation = id_number = id_bidx = credit = email = wechat = ""
@@ -168,7 +175,14 @@ class BatchGenerator:
         if person:
             gender = "M" if rng.random() < 0.56 else "F"
             name = names.person_name(rng, gender)
-            birth_day = date.fromordinal(self.today - rng.randint(20 * 365, 70 * 365))
+            years = self._adult_years(place.district)
+            while not years:  # a code too new or retired too long ago for an adult's ID
+                place = places.random_place(rng)
+                years = self._adult_years(place.district)
+            first_year, last_year = rng.choice(years)
+            oldest = max(self.today - 70 * 365, date(first_year, 1, 1).toordinal())
+            youngest = min(self.today - 20 * 365, date(last_year, 12, 31).toordinal())
+            birth_day = date.fromordinal(rng.randint(oldest, youngest))
             birth = birth_day.isoformat()
             id_number = identity.id_number(
                 place.district, birth_day, rng.randrange(1, 1000), gender
@@ -188,6 +202,9 @@ class BatchGenerator:
             low, high = segment.employees
             employees = min(high, max(low, int(low * rng.lognormvariate(0.8, 1.0))))
             revenue = money(employees * rng.randint(20, 200) * 100)  # 万元
+        # After the name: an individual's place may have been drawn again.
+        region_id = plan.region_by_prefix[place.province[:2]]
+        owner_id, team_id = rng.choice(plan.reps_by_region[region_id])
         pinyin, initials = pinyin_keys(name)
         if person and rng.random() < 0.4:
             email = f"{pinyin}{rng.randint(1, 9999)}@{rng.choice(MAIL_DOMAINS)}"

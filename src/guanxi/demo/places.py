@@ -11,6 +11,8 @@ import random
 from dataclasses import dataclass
 from functools import cache
 
+from stdnum import numdb
+
 from guanxi.core import divisions
 
 # Rough population in millions (2020 census), so Guangdong and Shandong get
@@ -73,6 +75,28 @@ def _cities_by_province() -> dict[str, list[tuple[str, list[str]]]]:
                 entries.append((city, codes))
         result[province] = entries
     return result
+
+
+@cache
+def birth_years(district: str) -> tuple[tuple[int, int], ...]:
+    """Year ranges in which an ID number could be issued with this district code.
+
+    The ID validator (python-stdnum) checks the code against the years the county
+    existed under it (some codes were retired and reused), so an individual's
+    birth year has to fall in one of these ranges.
+    """
+    info = {
+        key: value
+        for _part, props in numdb.get("cn/loc").info(district)
+        for key, value in props.items()
+    }
+    ranges = []
+    for county in info.get("county", "").split(",") if "county" in info else ():
+        if not county.startswith("["):
+            return ((1900, 2100),)
+        start, end = county[1:].split("]")[0].split("-")
+        ranges.append((int(start or 1900), int(end or 2100)))
+    return tuple(ranges)
 
 
 _PROVINCES = tuple(PROVINCE_WEIGHTS)
