@@ -342,6 +342,7 @@ class ContactPatch(Strict):
 
 class ContactIn(ContactPatch):
     name: str  # type: ignore[assignment]
+    role: ContactRole = ContactRole.OTHER  # type: ignore[assignment]
 
 
 class AddressPatch(Strict):
@@ -355,6 +356,7 @@ class AddressPatch(Strict):
 
 
 class AddressIn(AddressPatch):
+    kind: AddressKind = AddressKind.OFFICE  # type: ignore[assignment]
     province_code: str  # type: ignore[assignment]
 
 
@@ -573,7 +575,7 @@ def list_contacts(request: HttpRequest, id: int) -> Any:
 def create_contact(request: HttpRequest, id: int, payload: ContactIn) -> Any:
     user = actor(request)
     customer = _editable_customer(user, id)
-    form = ContactForm(data=form_data(payload.model_dump(exclude_unset=True)))
+    form = ContactForm(data=form_data(payload.model_dump()))
     if not form.is_valid():
         raise form_error(form)
     contact = actions.add_contact(customer, form.cleaned_data, by=user)
@@ -629,7 +631,7 @@ def list_addresses(request: HttpRequest, id: int) -> Any:
 def create_address(request: HttpRequest, id: int, payload: AddressIn) -> Any:
     user = actor(request)
     customer = _editable_customer(user, id)
-    form = AddressForm(data=form_data(payload.model_dump(exclude_unset=True)))
+    form = AddressForm(data=form_data(payload.model_dump()))
     if not form.is_valid():
         raise form_error(form)
     address = actions.add_address(customer, form.cleaned_data, by=user)

@@ -121,7 +121,8 @@ def create_product(request: HttpRequest, payload: ProductIn) -> Any:
     form = ProductForm(data=form_data(payload.model_dump()))
     if not form.is_valid():
         raise form_error(form)
-    return Status(201, product_out(actions.create_product(form.cleaned_data, by=user)))
+    product = actions.create_product(form.cleaned_data, by=user)
+    return Status(201, product_out(Product.objects.restrict(user, "view").get(pk=product.pk)))
 
 
 @router.get("/products/{id}", response={200: ProductOut, **ERRORS})
@@ -149,7 +150,9 @@ def update_product(request: HttpRequest, id: int, payload: ProductPatch) -> Any:
     if not form.is_valid():
         raise form_error(form)
     changed = {name: form.cleaned_data[name] for name in patch if name in form.cleaned_data}
-    return product_out(actions.update_product(product, changed, by=user))
+    actions.update_product(product, changed, by=user)
+    # Read back, so amounts come out as stored (8000.00), not as typed (8000).
+    return product_out(Product.objects.restrict(user, "view").get(pk=id))
 
 
 # --- purchases ------------------------------------------------------------------------
