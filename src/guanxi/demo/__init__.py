@@ -131,7 +131,7 @@ def generate(
     crypto.key_ring()  # load (or create) the keys once, before any worker forks
     owners = ensure_staff()
     admin = User.objects.get(username="admin")
-    writer = writer_for_connection()
+    writer = writer_for_connection(customers)
     plan = Plan(
         template=industry,
         seed=seed,

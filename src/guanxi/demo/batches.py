@@ -143,7 +143,7 @@ class BatchGenerator:
         return [
             (max(a, low), min(b, high))
             for a, b in places.birth_years(district)
-            if a <= high and b >= low
+            if max(a, low) <= min(b, high)  # also drops the table's few inverted ranges
         ]
 
     # -- formatting -------------------------------------------------------
