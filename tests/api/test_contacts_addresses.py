@@ -42,10 +42,14 @@ def test_it_rejects_a_contact_with_an_invalid_phone(mallory_customer: Any, api_a
     assert not mallory_customer.contacts.exists()
 
 
-def test_bob_can_neither_see_nor_touch_mallorys_contacts(mallory_customer: Any, api_as: Any) -> None:
-    contact = api_as("mallory").post(
-        f"/customers/{mallory_customer.pk}/contacts", {"name": "周采购"}
-    ).json()
+def test_bob_can_neither_see_nor_touch_mallorys_contacts(
+    mallory_customer: Any, api_as: Any
+) -> None:
+    contact = (
+        api_as("mallory")
+        .post(f"/customers/{mallory_customer.pk}/contacts", {"name": "周采购"})
+        .json()
+    )
     bob = api_as("bob")
     events_before = Event.objects.count()
     assert bob.get(f"/customers/{mallory_customer.pk}/contacts").status_code == 404
@@ -56,9 +60,11 @@ def test_bob_can_neither_see_nor_touch_mallorys_contacts(mallory_customer: Any, 
 
 
 def test_an_analyst_sees_a_contacts_phone_masked(mallory_customer: Any, api_as: Any) -> None:
-    contact = api_as("mallory").post(
-        f"/customers/{mallory_customer.pk}/contacts", {"name": "周", "phone": "13700001234"}
-    ).json()
+    contact = (
+        api_as("mallory")
+        .post(f"/customers/{mallory_customer.pk}/contacts", {"name": "周", "phone": "13700001234"})
+        .json()
+    )
     assert api_as("frank").get(f"/contacts/{contact['id']}").json()["phone"] == "137****1234"
     assert api_as("frank").patch(f"/contacts/{contact['id']}", {"name": "x"}).status_code == 403
 
@@ -98,9 +104,11 @@ def test_it_rejects_an_address_whose_city_is_not_in_its_province(
 
 
 def test_bob_cannot_patch_mallorys_address(mallory_customer: Any, api_as: Any) -> None:
-    address = api_as("mallory").post(
-        f"/customers/{mallory_customer.pk}/addresses", {"province_code": "310000"}
-    ).json()
+    address = (
+        api_as("mallory")
+        .post(f"/customers/{mallory_customer.pk}/addresses", {"province_code": "310000"})
+        .json()
+    )
     response = api_as("bob").patch(f"/addresses/{address['id']}", {"detail": "x"})
     assert response.status_code == 404
     assert api_as("bob").get(f"/customers/{mallory_customer.pk}/addresses").status_code == 404

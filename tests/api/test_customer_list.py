@@ -75,7 +75,14 @@ def test_it_filters_by_search_and_attributes(make_customer: Any, api_as: Any) ->
     industry = Industry.objects.first()
     vip = Tag.objects.create(name="重点")
     a = make_customer("bob", name="张伟", value_class="high", stage="contact", industry=industry.pk)
-    b = make_customer("bob", name="李娜", kind="org", province_code="310000", city_code="310000", district_code="310115")
+    b = make_customer(
+        "bob",
+        name="李娜",
+        kind="org",
+        province_code="310000",
+        city_code="310000",
+        district_code="310115",
+    )
     c = make_customer("bob", name="王芳", tags=[vip.pk])
     bob = api_as("bob")
 
@@ -97,7 +104,9 @@ def test_it_filters_by_search_and_attributes(make_customer: Any, api_as: Any) ->
     assert field_errors(bob.get("/customers", region="atlantis")) == {"region": "unknown_value"}
 
 
-def test_filters_never_widen_the_scope(bob_customer: Any, mallory_customer: Any, api_as: Any) -> None:
+def test_filters_never_widen_the_scope(
+    bob_customer: Any, mallory_customer: Any, api_as: Any
+) -> None:
     bob = api_as("bob")
     assert bob.get("/customers", owner=mallory_customer.owner_id).json()["items"] == []
     assert bob.get("/customers", q="上海").json()["items"] == []

@@ -64,14 +64,18 @@ def test_it_does_not_let_bob_patch_mallorys_customer(mallory_customer: Any, api_
     assert Event.objects.count() == events_before
 
 
-def test_a_manager_sees_his_reps_customers(bob_customer: Any, mallory_customer: Any, api_as: Any) -> None:
+def test_a_manager_sees_his_reps_customers(
+    bob_customer: Any, mallory_customer: Any, api_as: Any
+) -> None:
     dave = api_as("dave")
     assert dave.get(f"/customers/{bob_customer.pk}").status_code == 200
     assert dave.get(f"/customers/{mallory_customer.pk}").status_code == 404
     assert [c["id"] for c in dave.get("/customers").json()["items"]] == [bob_customer.pk]
 
 
-def test_a_regional_manager_sees_her_region(bob_customer: Any, mallory_customer: Any, api_as: Any) -> None:
+def test_a_regional_manager_sees_her_region(
+    bob_customer: Any, mallory_customer: Any, api_as: Any
+) -> None:
     ids = [c["id"] for c in api_as("erin").get("/customers").json()["items"]]
     assert ids == [bob_customer.pk]
 
@@ -129,7 +133,9 @@ def test_it_sets_tags_and_industry_by_id(bob_customer: Any, api_as: Any) -> None
     assert response.json()["industry"]["code"] == industry.code
 
 
-def test_a_manager_assigns_a_customer_within_his_team(bob_customer: Any, users: dict[str, Any], api_as: Any) -> None:
+def test_a_manager_assigns_a_customer_within_his_team(
+    bob_customer: Any, users: dict[str, Any], api_as: Any
+) -> None:
     response = api_as("dave").post(
         f"/customers/{bob_customer.pk}/assign", {"owner_id": users["dave"].pk}
     )

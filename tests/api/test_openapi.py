@@ -86,7 +86,9 @@ def test_real_responses_match_the_document(
     api_as: Any,
 ) -> None:
     bob = api_as("bob")
-    contact = bob.post(f"/customers/{bob_customer.pk}/contacts", {"name": "李四", "phone": "13700001111"})
+    contact = bob.post(
+        f"/customers/{bob_customer.pk}/contacts", {"name": "李四", "phone": "13700001111"}
+    )
     conforms(document, "post", "/api/v1/customers/{id}/contacts", contact)
     address = bob.post(f"/customers/{bob_customer.pk}/addresses", {"province_code": "110000"})
     conforms(document, "post", "/api/v1/customers/{id}/addresses", address)

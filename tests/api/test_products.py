@@ -13,7 +13,13 @@ from .conftest import field_errors
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.api.urls")]
 
-DIESEL = {"code": "DSL-10", "name": "-10号柴油", "category": "fuel", "unit": "t", "list_price": "8100.50"}
+DIESEL = {
+    "code": "DSL-10",
+    "name": "-10号柴油",
+    "category": "fuel",
+    "unit": "t",
+    "list_price": "8100.50",
+}
 
 
 def test_an_admin_creates_and_patches_a_product(users: dict[str, Any], api_as: Any) -> None:

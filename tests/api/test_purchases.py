@@ -76,7 +76,9 @@ def test_it_refuses_unknown_fields_on_lines(bob_customer: Any, product: Any, api
     assert field_errors(response) == {"lines[0].amount": "extra_forbidden"}
 
 
-def test_bob_cannot_buy_for_mallorys_customer(mallory_customer: Any, product: Any, api_as: Any) -> None:
+def test_bob_cannot_buy_for_mallorys_customer(
+    mallory_customer: Any, product: Any, api_as: Any
+) -> None:
     bob = api_as("bob")
     events_before = Event.objects.count()
     response = bob.post("/purchases", purchase(mallory_customer, product))
@@ -98,7 +100,12 @@ def test_purchases_are_listed_in_scope_newest_first_with_a_cursor(
     lines = [{"product": product, "quantity": Decimal("1"), "unit_price": Decimal("1")}]
     for i in range(5):
         # two orders share each timestamp, so the id has to break the tie
-        record_purchase(bob_customer, {"ordered_at": base + timedelta(days=i // 2)}, lines, by=bob_customer.owner)
+        record_purchase(
+            bob_customer,
+            {"ordered_at": base + timedelta(days=i // 2)},
+            lines,
+            by=bob_customer.owner,
+        )
     record_purchase(mallory_customer, {"ordered_at": base}, lines, by=mallory_customer.owner)
     bob = api_as("bob")
     seen, cursor = [], None

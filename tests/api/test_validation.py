@@ -102,7 +102,9 @@ def test_it_refuses_mass_assignment(bob: Any, bob_customer: Any, field: str, val
 def test_it_refuses_mass_assignment_on_contacts_and_products(
     bob: Any, bob_customer: Any, api_as: Any
 ) -> None:
-    response = bob.post(f"/customers/{bob_customer.pk}/contacts", {"name": "李四", "customer_id": 9})
+    response = bob.post(
+        f"/customers/{bob_customer.pk}/contacts", {"name": "李四", "customer_id": 9}
+    )
     assert field_errors(response) == {"customer_id": "extra_forbidden"}
     product = {"code": "P", "name": "p", "category": "fuel", "unit": "t", "list_price": 1, "id": 5}
     assert field_errors(api_as("alice").post("/products", product)) == {"id": "extra_forbidden"}

@@ -19,7 +19,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -93,7 +93,10 @@ def form_error(
 ) -> ApiError:
     """A 422 from a bound, invalid Django form; `rename` maps form fields to API fields."""
     return ApiError(
-        422, "validation_error", "输入有误，请检查标出的字段。", form_field_errors(form, rename, prefix)
+        422,
+        "validation_error",
+        "输入有误，请检查标出的字段。",
+        form_field_errors(form, rename, prefix),
     )
 
 
@@ -150,7 +153,9 @@ def _schema_validation_error(request: HttpRequest, exc: SchemaValidationError) -
         }
         for item in exc.errors
     ]
-    return _respond(request, ApiError(422, "validation_error", "输入有误，请检查标出的字段。", errors))
+    return _respond(
+        request, ApiError(422, "validation_error", "输入有误，请检查标出的字段。", errors)
+    )
 
 
 def _action_error(request: HttpRequest, exc: ActionError) -> HttpResponse:
@@ -352,8 +357,3 @@ def _form_value(value: Any) -> Any:
     if hasattr(value, "value") and isinstance(value.value, str):  # choices enums
         return value.value
     return str(value) if not isinstance(value, (int, str)) else value
-
-
-def renamed(names: Iterable[str], rename: Mapping[str, str]) -> dict[str, str]:
-    """The reverse of `rename`, for mapping form error fields back to API names."""
-    return {rename[n]: n for n in names if n in rename}

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
@@ -35,10 +36,18 @@ from guanxi.core.api import (
 )
 from guanxi.core.models import Event, Region, User
 from guanxi.core.permissions import ADD, ASSIGN, CHANGE, sees_masked
-from guanxi.core.validators import mask_id_number, mask_phone
+from guanxi.core.validators import display_phone, mask_id_number, mask_phone
 
 from . import actions
-from .choices import AddressKind, ContactRole, CustomerKind, Gender, SourceChannel, Stage, ValueClass
+from .choices import (
+    AddressKind,
+    ContactRole,
+    CustomerKind,
+    Gender,
+    SourceChannel,
+    Stage,
+    ValueClass,
+)
 from .forms import AddressForm, ContactForm, CustomerForm, form_data_from_instance
 from .models import Address, Contact, Customer, Industry, Tag
 from .queries import SORTS, InvalidQuery, customer_list
@@ -131,11 +140,7 @@ def _user_ref(user: User | None) -> dict[str, Any] | None:
 def _phone(value: str, masked: bool) -> str:
     if not value:
         return ""
-    if masked:
-        return mask_phone(value)
-    from guanxi.core.validators import display_phone
-
-    return display_phone(value)
+    return mask_phone(value) if masked else display_phone(value)
 
 
 def _private(value: str, masked: bool) -> str:
@@ -441,8 +446,8 @@ def list_customers(request: HttpRequest, filters: Query[CustomerFilters]) -> Any
         "kind": filters.kind or "",
         "owner": str(filters.owner) if filters.owner is not None else "",
         "industry": _resolve(Industry, filters.industry, "industry", "code"),
-        # Region and tag codes are tiny reference tables; resolving them first keeps
-        # the list query itself on the (region, updated_at, id) index.
+        # Regions and tags are tiny reference tables; resolving a code or name to
+        # its id first keeps the list query on the (region, updated_at, id) index.
         "region": _resolve(Region, filters.region, "region", "code"),
         "tag": _resolve(Tag, filters.tag, "tag", "name", by_id=False),
         "sort": filters.sort,
@@ -466,10 +471,7 @@ def create_customer(request: HttpRequest, payload: CustomerIn) -> Any:
     user = actor(request)
     require(user, ADD)
     data = {**CREATE_DEFAULTS, **form_data(payload.model_dump(exclude_unset=True), CUSTOMER_RENAME)}
-    data.setdefault("collected_at", "")
-    if not data["collected_at"]:
-        from django.utils import timezone
-
+    if not data.get("collected_at"):
         data["collected_at"] = timezone.now().isoformat()
     form = CustomerForm(data=data)
     if not form.is_valid():

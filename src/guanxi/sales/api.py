@@ -268,10 +268,7 @@ def create_purchase(request: HttpRequest, payload: PurchaseIn) -> Any:
     user = actor(request)
     require(user, CHANGE)
     customer = (
-        Customer.objects.restrict(user, CHANGE)
-        .active()
-        .filter(pk=payload.customer_id)
-        .first()
+        Customer.objects.restrict(user, CHANGE).active().filter(pk=payload.customer_id).first()
     )
     if customer is None:
         raise not_found()
