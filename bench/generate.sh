@@ -21,7 +21,7 @@ log=bench/out/generate-$backend.log
   echo "# $(date -Is) $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# command: GUANXI_DATA_DIR=$GUANXI_DATA_DIR ${GUANXI_DATABASE_URL:+GUANXI_DATABASE_URL=$GUANXI_DATABASE_URL }guanxi demo-data --industry energy --customers $customers --seed 1"
   start=$(date +%s.%N)
-  .venv/bin/guanxi demo-data --industry energy --customers "$customers" --seed 1
+  /usr/bin/time -f "# cpu: user %U s, system %S s, max rss %M KB" .venv/bin/guanxi demo-data --industry energy --customers "$customers" --seed 1
   end=$(date +%s.%N)
   echo "# wall seconds (incl. migrate and ANALYZE): $(echo "$end - $start" | bc)"
   if [ "$backend" = postgres ]; then
