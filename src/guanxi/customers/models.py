@@ -174,6 +174,7 @@ class Customer(models.Model):
             models.Index(fields=["phone_last4_bidx"], name="cust_phone4"),
             models.Index(fields=["id_number_bidx"], name="cust_idno"),
             models.Index(fields=["updated_at", "id"], name="cust_updated"),
+            models.Index(fields=["created_at", "id"], name="cust_created"),
             models.Index(fields=["total_amount", "id"], name="cust_amount"),
             models.Index(fields=["owner", "updated_at", "id"], name="cust_owner_updated"),
             models.Index(fields=["team", "updated_at", "id"], name="cust_team_updated"),

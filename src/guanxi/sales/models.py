@@ -78,7 +78,11 @@ class Order(models.Model):
         ordering = ["-ordered_at", "-id"]
         verbose_name = _("购买记录")
         verbose_name_plural = _("购买记录")
-        indexes = [models.Index(fields=["customer", "-ordered_at"], name="order_customer_time")]
+        indexes = [
+            models.Index(fields=["customer", "-ordered_at"], name="order_customer_time"),
+            # The purchase list of a whole region or company pages by time.
+            models.Index(fields=["ordered_at", "id"], name="order_time"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(total_amount__gte=0), name="order_total_nonneg"
