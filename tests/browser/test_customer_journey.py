@@ -25,9 +25,20 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
-# The live server needs committed data; serialized_rollback puts back the seeded
-# regions and industries after the flush so later tests still find them.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# The live server needs committed data, so these tests flush the tables afterwards.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db: None) -> None:
+    """Regions and industries come from a data migration, which an earlier test's flush
+    has emptied; put them back (the seed is idempotent) before the named users need them."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    seed = import_module("guanxi.customers.migrations.0003_seed_reference_data").seed
+    seed(apps, None)
 
 
 @pytest.fixture(scope="module")

@@ -221,9 +221,9 @@ def timeline_entries(events: list[Event], masked: bool, person: bool) -> list[Ti
             old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
             if masked and name == "name" and (person or event.object_type == "contact"):
                 old, new = mask_name(str(old or "")), mask_name(str(new or ""))
-            rows.append(
-                (_field_label(model, name), _value_label(model, name, old), _value_label(model, name, new))
-            )
+            before, after = _value_label(model, name, old), _value_label(model, name, new)
+            if before != after:  # a created record lists its blank fields too; skip those
+                rows.append((_field_label(model, name), before, after))
         summary = event.summary
         if masked and (person or event.object_type == "contact") and summary:
             summary = mask_name(summary)
