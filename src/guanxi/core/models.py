@@ -75,11 +75,18 @@ class User(AbstractUser):
         return str(self.display_name or self.username)
 
     def scoped_team_ids(self) -> list[int]:
-        """Teams a manager reaches: the ones they manage plus their own."""
-        ids = set(Team.objects.filter(manager=self).values_list("id", flat=True))
-        if self.team_id:
-            ids.add(self.team_id)
-        return sorted(ids)
+        """Teams a manager reaches: the ones they manage plus their own.
+
+        Cached on the instance: a request's user object lives for one request, and
+        every restrict() of a manager's page would otherwise repeat this query.
+        """
+        cached: list[int] | None = self.__dict__.get("_scoped_team_ids")
+        if cached is None:
+            ids = set(Team.objects.filter(manager=self).values_list("id", flat=True))
+            if self.team_id:
+                ids.add(self.team_id)
+            cached = self.__dict__["_scoped_team_ids"] = sorted(ids)
+        return cached
 
 
 class ApiTokenQuerySet(RestrictedQuerySet["ApiToken"]):
