@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "guanxi.core",
     "guanxi.customers",
     "guanxi.sales",
+    "guanxi.imports",
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +184,16 @@ if NODE_MODULES.is_dir():
 WHITENOISE_USE_FINDERS = True
 
 GUANXI_EXPORT_ROW_CAP = env_int("GUANXI_EXPORT_ROW_CAP", 100_000)
+# Rows per import transaction: a crash loses at most one chunk of work, never rows.
+GUANXI_IMPORT_CHUNK_ROWS = env_int("GUANXI_IMPORT_CHUNK_ROWS", 5_000)
+GUANXI_IMPORT_DIR = Path(env_str("GUANXI_IMPORT_DIR", str(DATA_DIR / "imports")))
+# Background jobs (imports): SqliteHuey under the data dir; tests run tasks immediately.
+HUEY = {
+    "huey_class": "huey.SqliteHuey",
+    "name": "guanxi",
+    "filename": str(DATA_DIR / "huey.sqlite3"),
+    "immediate": env_bool("GUANXI_HUEY_IMMEDIATE", False),
+}
 GUANXI_PAGE_SIZE = env_int("GUANXI_PAGE_SIZE", 50)
 
 SESSION_COOKIE_HTTPONLY = True

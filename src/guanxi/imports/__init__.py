@@ -1,0 +1,1 @@
+"""Import batches: the state that makes a file import resumable and auditable."""
