@@ -19,6 +19,8 @@ user_app = typer.Typer(help="Manage staff accounts.", no_args_is_help=True)
 token_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
+import_app = typer.Typer(help="Import customers from CSV or Excel files.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
 console = Console()
 err = Console(stderr=True)
 
@@ -221,6 +223,127 @@ def restore(
     except BackupError as exc:
         fail(str(exc))
     console.print(f"restored {file} ({manifest['total_rows']} rows, verified)")
+
+
+def _acting_user(username: str):  # type: ignore[no-untyped-def]
+    """The staff account an import or export acts as: it is scoped like that user's clicks."""
+    from guanxi.core.models import User
+
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        fail(f"unknown or inactive user {username!r}")
+    return user
+
+
+@import_app.command("customers")
+def import_customers(
+    file: Annotated[Path, typer.Argument(help="CSV (UTF-8 or GB18030/GBK) or .xlsx file.")],
+    as_user: Annotated[str, typer.Option("--as", help="Login of the user importing.")],
+    mapping: Annotated[
+        Path | None, typer.Option(help='JSON {field: header}, e.g. {"name": "客户名称"}.')
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Validate and report; write nothing.")
+    ] = False,
+    on_duplicate: Annotated[str, typer.Option(help="skip, update or merge-review.")] = "skip",
+    channel: Annotated[str, typer.Option(help="Collection channel (信息来源).")] = "internal",
+    owner: Annotated[str | None, typer.Option(help="Login of the account manager.")] = None,
+    report: Annotated[
+        Path | None, typer.Option(help="Where to write rejected rows (.csv or .xlsx).")
+    ] = None,
+    workers: Annotated[int, typer.Option(help="Processes validating rows.")] = 1,
+) -> None:
+    """Import customers; resumes after a crash (same file = same batch), rejects bad rows."""
+    import json
+
+    if not file.is_file():
+        fail(f"no such file: {file}")
+    if on_duplicate not in ("skip", "update", "merge-review"):
+        fail("--on-duplicate must be skip, update or merge-review")
+    setup_django()
+    migrate()
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from guanxi.core.actions import ActionError
+    from guanxi.customers.choices import SourceChannel
+    from guanxi.customers.imports import preview, report as reports, runner
+
+    if channel not in SourceChannel.values:
+        fail(f"--channel must be one of {', '.join(SourceChannel.values)}")
+    user = _acting_user(as_user)
+    owner_user = _acting_user(owner) if owner else None
+    columns = json.loads(mapping.read_text(encoding="utf-8")) if mapping else None
+    try:
+        if dry_run:
+            result = preview.dry_run(file, user=user, columns=columns)
+            console.print(
+                f"dry run: {result.valid} valid, {len(result.rejected)} rejected of {result.total}"
+            )
+            for number, reason in result.rejected[:50]:
+                console.print(f"  第 {number} 行: {reason}")
+            return
+        batch = runner.start_batch(
+            file, user=user, columns=columns, source_channel=channel,
+            on_duplicate=on_duplicate, owner=owner_user,
+        )  # fmt: skip
+        with Progress(
+            "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+            TimeRemainingColumn(), console=err,
+        ) as bar:  # fmt: skip
+            task = bar.add_task("导入客户", total=batch.total_rows, completed=batch.rows_done)
+            batch = runner.run_batch(
+                batch, user=user, workers=workers,
+                progress=lambda b: bar.update(task, completed=b.rows_done),
+            )  # fmt: skip
+    except ActionError as exc:
+        fail(exc.message)
+    console.print(
+        f"batch {batch.pk}: created {batch.created_count}, updated {batch.updated_count}, "
+        f"skipped {batch.skipped_count}, rejected {batch.rejected_count}"
+    )
+    if batch.rejected_count or batch.skipped_count:
+        target = report or file.with_name(file.stem + ".errors.csv")
+        reports.write_report(batch, target)
+        console.print(f"rejected and skipped rows with reasons: {target}")
+
+
+@app.command("export")
+def export(
+    what: Annotated[str, typer.Argument(help="customers")],
+    file: Annotated[Path, typer.Argument(help="Output file, .csv or .xlsx.")],
+    as_user: Annotated[str, typer.Option("--as", help="Login of the user exporting.")],
+    q: Annotated[str, typer.Option(help="Search, as in the list's search box.")] = "",
+    value_class: Annotated[str, typer.Option(help="high, potential, general, churned.")] = "",
+    stage: Annotated[str, typer.Option(help="Relationship stage.")] = "",
+    kind: Annotated[str, typer.Option(help="org or person.")] = "",
+    industry: Annotated[str, typer.Option(help="Industry id.")] = "",
+    region: Annotated[str, typer.Option(help="Region id.")] = "",
+    owner: Annotated[str, typer.Option(help="Owner user id.")] = "",
+) -> None:
+    """Export the customer list the user can see, filtered like the list page (audited)."""
+    if what != "customers":
+        fail("only `customers` can be exported")
+    setup_django()
+    from guanxi.customers.queries import InvalidQuery
+    from guanxi.exports import customers as export_customers, files
+
+    user = _acting_user(as_user)
+    params = {
+        "q": q, "value_class": value_class, "stage": stage, "kind": kind,
+        "industry": industry, "region": region, "owner": owner,
+    }  # fmt: skip
+    try:
+        export_customers.export_queryset(user, params)  # a bad filter fails before the audit
+        rows = export_customers.customer_rows(user, params)
+        file_format = "xlsx" if file.suffix.lower() == ".xlsx" else "csv"
+        export_customers.record_export(user, params, file_format)
+        if file_format == "xlsx":
+            count = files.write_xlsx(rows, file, "客户")
+        else:
+            count = files.write_csv(rows, file)
+    except InvalidQuery as exc:
+        fail(f"{exc.field}: {exc.message}")
+    console.print(f"exported {count} customers to {file}")
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

@@ -101,6 +101,9 @@ class ImportRejection(models.Model):
         ordering = ["row_number"]
         indexes = [models.Index(fields=["batch", "row_number"], name="import_rejection_row")]
 
+    def __str__(self) -> str:
+        return f"{self.row_number}: {self.reason}"
+
 
 class ImportedRecord(models.Model):
     """Which record a file row became: the import batch is the record's source."""
@@ -116,6 +119,9 @@ class ImportedRecord(models.Model):
             models.Index(fields=["batch", "row_number"], name="import_record_row"),
             models.Index(fields=["object_id"], name="import_record_object"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.row_number} → {self.object_id}"
 
 
 class SavedMappingQuerySet(RestrictedQuerySet["SavedMapping"]):
