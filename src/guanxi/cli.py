@@ -266,7 +266,8 @@ def import_customers(
 
     from guanxi.core.actions import ActionError
     from guanxi.customers.choices import SourceChannel
-    from guanxi.customers.imports import preview, report as reports, runner
+    from guanxi.customers.imports import preview, runner
+    from guanxi.customers.imports import report as reports
 
     if channel not in SourceChannel.values:
         fail(f"--channel must be one of {', '.join(SourceChannel.values)}")
@@ -325,7 +326,8 @@ def export(
         fail("only `customers` can be exported")
     setup_django()
     from guanxi.customers.queries import InvalidQuery
-    from guanxi.exports import customers as export_customers, files
+    from guanxi.exports import customers as export_customers
+    from guanxi.exports import files
 
     user = _acting_user(as_user)
     params = {
