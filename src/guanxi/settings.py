@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "guanxi.customers",
     "guanxi.sales",
     "guanxi.imports",
+    "guanxi.analytics",
     "huey.contrib.djhuey",
 ]
 
