@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "guanxi.sales",
     "guanxi.imports",
     "guanxi.analytics",
+    "guanxi.dedup",
     "huey.contrib.djhuey",
 ]
 

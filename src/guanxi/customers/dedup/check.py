@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
@@ -14,22 +13,7 @@ from guanxi.customers.models import Customer
 from guanxi.customers.search import phone_indexes
 
 from . import normalise
-
-
-@dataclass
-class Reason:
-    """One field's verdict: how it compared and the weight of evidence (log2 m/u) it added."""
-
-    field: str
-    label: str
-    weight: float
-
-
-@dataclass
-class Match:
-    customer: Customer
-    probability: float
-    reasons: list[Reason] = field(default_factory=list)
+from .match import Match
 
 
 def candidate_filter(data: Mapping[str, Any]) -> Q | None:

@@ -10,7 +10,7 @@ from guanxi.customers.models import Customer
 from guanxi.customers.search import phone_indexes
 
 from . import normalise
-from .check import Match, Reason
+from .match import Match, Reason
 
 
 def score_candidates(data: Mapping[str, Any], candidates: Sequence[Customer]) -> list[Match]:

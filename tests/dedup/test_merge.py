@@ -1,0 +1,138 @@
+"""Merging two customers into one, and undoing it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection, models
+
+from guanxi.core.models import Event
+from guanxi.customers.actions import NotFound
+from guanxi.customers.dedup.merge import customer_relations, merge_customers, undo_merge
+from guanxi.customers.models import Contact, Customer, Tag
+from guanxi.sales.actions import record_purchase
+from guanxi.sales.models import Order
+
+
+def buy(customer: Any, product: Any, user: Any, price: str) -> Order:
+    return record_purchase(
+        customer, {}, [{"product": product, "quantity": 1, "unit_price": Decimal(price)}], by=user
+    )
+
+
+@pytest.fixture
+def pair(make_customer: Any, users: dict[str, Any], product: Any) -> tuple[Any, Any]:
+    survivor = make_customer(name="张伟", email="")
+    loser = make_customer(name="張偉", email="zw@example.com")
+    buy(survivor, product, users["bob"], "100")
+    buy(loser, product, users["bob"], "50")
+    tag = Tag.objects.create(name="VIP")
+    loser.tags.add(tag)
+    return survivor, loser
+
+
+def test_bob_merges_two_of_his_customers_and_everything_moves_to_the_survivor(
+    pair: tuple[Any, Any], users: dict[str, Any]
+) -> None:
+    survivor, loser = pair
+    contacts_before = Contact.objects.filter(customer=loser).count()
+    merge = merge_customers(survivor, loser, by=users["bob"])
+    survivor.refresh_from_db()
+    loser.refresh_from_db()
+    assert loser.merged_into == survivor
+    assert Order.objects.filter(customer=loser).count() == 0
+    assert survivor.purchase_count == 2 and survivor.total_amount == Decimal("150")
+    assert list(survivor.tags.values_list("name", flat=True)) == ["VIP"]
+    assert survivor.email == "zw@example.com"  # a blank field filled from the loser
+    assert Contact.objects.filter(customer=survivor).count() >= contacts_before
+    assert Event.objects.filter(verb="customer.merged", customer_id=survivor.pk).count() == 1
+    assert "sales.order.customer" in merge.moved
+
+
+def test_undo_puts_back_exactly_what_moved(pair: tuple[Any, Any], users: dict[str, Any]) -> None:
+    survivor, loser = pair
+    merge = merge_customers(survivor, loser, by=users["bob"])
+    undo_merge(merge, by=users["bob"])
+    survivor.refresh_from_db()
+    loser.refresh_from_db()
+    assert loser.merged_into is None
+    assert survivor.purchase_count == 1 and survivor.total_amount == Decimal("100")
+    assert loser.purchase_count == 1 and loser.total_amount == Decimal("50")
+    assert survivor.email == "" and survivor.tags.count() == 0
+    assert Event.objects.filter(verb="customer.unmerged", customer_id=loser.pk).count() == 1
+
+
+def test_mallory_cannot_merge_bobs_customers_and_nothing_changes(
+    pair: tuple[Any, Any], users: dict[str, Any]
+) -> None:
+    survivor, loser = pair
+    with pytest.raises(NotFound):
+        merge_customers(survivor, loser, by=users["mallory"])
+    loser.refresh_from_db()
+    assert loser.merged_into is None and Order.objects.filter(customer=loser).count() == 1
+
+
+def test_bob_cannot_merge_his_customer_with_one_he_may_not_change(
+    make_customer: Any, users: dict[str, Any]
+) -> None:
+    mine = make_customer(owner="bob")
+    theirs = make_customer(owner="mallory")
+    with pytest.raises(NotFound):
+        merge_customers(mine, theirs, by=users["bob"])
+    assert Customer.objects.get(pk=theirs.pk).merged_into is None
+
+
+def test_every_model_pointing_at_customers_is_moved_including_apps_added_later() -> None:
+    """New apps' foreign keys are discovered, not listed: only events and dedup's own rows stay."""
+    moved = {r.related_model._meta.label_lower for r in customer_relations()}
+    pointing = {
+        f.model._meta.label_lower
+        for m in __import__("django.apps").apps.apps.get_models()
+        for f in m._meta.get_fields()
+        if isinstance(f, models.ForeignKey)
+        and f.related_model is Customer
+        and not f.remote_field.hidden
+    }
+    assert pointing - moved <= {"core.event"}
+    assert {
+        "customers.contact",
+        "customers.address",
+        "customers.stagechange",
+        "sales.order",
+    } <= moved
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_of_an_app_added_later_moves_and_moves_back(
+    pair: tuple[Any, Any], users: dict[str, Any]
+) -> None:
+    """A model created at test time (as a future tickets app would) is moved by the merge."""
+    from django.apps import apps
+
+    class DedupTestTicket(models.Model):
+        customer = models.ForeignKey(
+            Customer, on_delete=models.CASCADE, related_name="dedup_test_tickets"
+        )
+
+        class Meta:
+            app_label = "sales"  # an installed app, as a real future app would be
+
+    Ticket = DedupTestTicket
+    try:
+        with connection.schema_editor() as editor:
+            editor.create_model(Ticket)
+        survivor, loser = pair
+        ticket = Ticket.objects.create(customer=loser)
+        merge = merge_customers(survivor, loser, by=users["bob"])
+        ticket.refresh_from_db()
+        assert ticket.customer_id == survivor.pk
+        undo_merge(merge, by=users["bob"])
+        ticket.refresh_from_db()
+        assert ticket.customer_id == loser.pk
+    finally:
+        with connection.schema_editor() as editor:
+            editor.delete_model(Ticket)
+        apps.all_models["sales"].pop("deduptestticket", None)
+        apps.clear_cache()
