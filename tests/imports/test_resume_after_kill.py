@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import random
 import signal
+import sqlite3
 import subprocess
 import time
 from pathlib import Path
-
-import sqlite3
 
 from tests.core.test_cli import PASSWORD, cli_env, django_eval, guanxi, guanxi_command
 

@@ -71,7 +71,11 @@ PURCHASE_HEADERS: dict[str, tuple[str, ...]] = {
     "channel": ("渠道", "购买渠道", "channel"),
     "number": ("订单号", "单号", "ordernumber", "number"),
 }
-HEADERS = {"customers": CUSTOMER_HEADERS, "contacts": CONTACT_HEADERS, "purchases": PURCHASE_HEADERS}
+HEADERS = {
+    "customers": CUSTOMER_HEADERS,
+    "contacts": CONTACT_HEADERS,
+    "purchases": PURCHASE_HEADERS,
+}
 
 _PUNCT = re.compile(r"[\s_\-*.:：()（）/\\]+")
 
@@ -153,7 +157,9 @@ def city_code(province: str, text: str) -> str:
     if not text or not province.isdigit():
         return text
     if province in divisions.MUNICIPALITIES and text in (
-        divisions.name_of(province), _short(divisions.name_of(province)), province
+        divisions.name_of(province),
+        _short(divisions.name_of(province)),
+        province,
     ):
         return province
     return _child_index(province, "city").get(text, text)

@@ -40,7 +40,9 @@ KIND_WORDS = {
     "c": "person",
 }  # fmt: skip
 GENDER_WORDS = {"男": "M", "m": "M", "male": "M", "女": "F", "f": "F", "female": "F", "未知": ""}
-ORG_NAME = re.compile(r"(公司|集团|厂|中心|研究院|学院|学校|医院|银行|协会|合作社|事务所|商行|门店|店)$")
+ORG_NAME = re.compile(
+    r"(公司|集团|厂|中心|研究院|学院|学校|医院|银行|协会|合作社|事务所|商行|门店|店)$"
+)
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -62,6 +64,10 @@ class Context:
     industries: dict[str, int]  # code, name or id text → id
     today: date = field(default_factory=date.today)
 
+    @property
+    def industry_ids(self) -> set[int]:
+        return set(self.industries.values())
+
     @classmethod
     def load(cls, source_channel: str, collected_at: datetime) -> Context:
         from guanxi.customers.models import Industry
@@ -81,11 +87,27 @@ def normal_date(text: str) -> str:
     return text
 
 
+# Choice values, looked up per row: TextChoices.values rebuilds its list on every access.
+KIND_VALUES = frozenset(("org", "person"))
+SOURCE_VALUES = frozenset(SourceChannel.values)
+VALUE_CLASS_VALUES = frozenset(ValueClass.values)
+STAGE_VALUES = frozenset(Stage.values)
+_choice_words: dict[tuple[type, str], dict[str, str]] = {}
+
+
 def _choice(text: str, choices: Any) -> str:
-    for value, label in choices.choices:
-        if text in (value, str(label)):
-            return str(value)
-    return text
+    """A choice's value or its label (in the active language) → the value."""
+    if not text:
+        return text
+    from django.utils.translation import get_language
+
+    key = (choices, get_language() or "")
+    words = _choice_words.get(key)
+    if words is None:
+        words = {str(label): str(value) for value, label in choices.choices}
+        words.update({str(value): str(value) for value in choices.values})
+        _choice_words[key] = words
+    return words.get(text, text)
 
 
 def customer_input(cells: list[str], columns: dict[str, int], ctx: Context) -> dict[str, Any]:
@@ -158,7 +180,10 @@ def _mobile_valid(digits: str) -> bool:
     region = settings.PHONENUMBER_DEFAULT_REGION
 
     def valid(text: str) -> bool:
-        return phonenumbers.is_valid_number(phonenumbers.parse(text, region))
+        try:
+            return phonenumbers.is_valid_number(phonenumbers.parse(text, region))
+        except phonenumbers.NumberParseException:
+            return False
 
     verdict = valid(digits)
     if valid(prefix + "0000") == verdict == valid(prefix + "9999"):
@@ -223,7 +248,7 @@ def _fast_customer(data: dict[str, Any], ctx: Context) -> dict[str, Any] | None:
         validate_email(data["email"])
     industry: int | None = None
     if data["industry"]:
-        if not data["industry"].isdigit() or int(data["industry"]) not in ctx.industries.values():
+        if not data["industry"].isdigit() or int(data["industry"]) not in ctx.industry_ids:
             return None
         industry = int(data["industry"])
     employees: int | None = None
@@ -239,11 +264,11 @@ def _fast_customer(data: dict[str, Any], ctx: Context) -> dict[str, Any] | None:
         amounts[key] = Decimal(text) if text else None
     if divisions.check(data["province_code"], data["city_code"], data["district_code"]):
         return None
-    if data["source_channel"] not in SourceChannel.values or data["verified_at"]:
+    if data["source_channel"] not in SOURCE_VALUES or data["verified_at"]:
         return None
     if not isinstance(data["collected_at"], datetime):
         return None
-    if data["value_class"] not in ValueClass.values or data["stage"] not in Stage.values:
+    if data["value_class"] not in VALUE_CLASS_VALUES or data["stage"] not in STAGE_VALUES:
         return None
     return {
         "kind": kind, "name": name, "gender": gender, "birth_date": birth,

@@ -88,7 +88,9 @@ def stamp(value: datetime, suffix: str) -> str:
     return value.isoformat(sep=" ") + suffix
 
 
-def _row_tuple(cleaned: dict[str, Any], w: Writing) -> tuple[tuple[Any, ...], tuple[Any, ...] | None]:
+def _row_tuple(
+    cleaned: dict[str, Any], w: Writing
+) -> tuple[tuple[Any, ...], tuple[Any, ...] | None]:
     """The customer row (CUSTOMER_COLUMNS without id) and its address row, if any."""
     pinyin, initials = pinyin_keys(cleaned["name"])
     phone = cleaned["phone"]
@@ -242,7 +244,9 @@ class Runner:
                     skipped += 1
                     continue
                 if match is not None and batch.on_duplicate != OnDuplicate.MERGE_REVIEW:
-                    if batch.on_duplicate == OnDuplicate.UPDATE and self._update(match, p.cleaned[i]):
+                    if batch.on_duplicate == OnDuplicate.UPDATE and self._update(
+                        match, p.cleaned[i]
+                    ):
                         updated += 1
                         continue
                     rejected.append(self._skip(number, p.cells[i], "与已有客户重复，已跳过。"))
@@ -293,7 +297,9 @@ class Runner:
             )
 
     def _skip(self, number: int, cells: list[str], reason: str) -> ImportRejection:
-        return ImportRejection(batch_id=self.batch.pk, row_number=number, values=cells, reason=reason)
+        return ImportRejection(
+            batch_id=self.batch.pk, row_number=number, values=cells, reason=reason
+        )
 
     def _update(self, customer_id: int, cleaned: dict[str, Any]) -> bool:
         """Fill the existing customer with the row's non-empty values, if the user may."""
@@ -303,7 +309,8 @@ class Runner:
         data = {
             k: v
             for k, v in cleaned.items()
-            if k in customer_actions.CUSTOMER_FIELDS and v not in ("", None)
+            if k in customer_actions.CUSTOMER_FIELDS
+            and v not in ("", None)
             and k not in ("kind", "source_channel", "collected_at", "stage", "value_class")
         }
         if cleaned["industry"]:
