@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "guanxi.imports",
     "guanxi.analytics",
     "guanxi.dedup",
+    "guanxi.service",
     "huey.contrib.djhuey",
 ]
 
@@ -197,6 +198,13 @@ HUEY = {
     "immediate": env_bool("GUANXI_HUEY_IMMEDIATE", False),
 }
 GUANXI_PAGE_SIZE = env_int("GUANXI_PAGE_SIZE", 50)
+# Service desk: attachments under the data dir, links in mails to customers.
+GUANXI_ATTACHMENT_DIR = Path(env_str("GUANXI_ATTACHMENT_DIR", str(DATA_DIR / "attachments")))
+GUANXI_ATTACHMENT_MAX_BYTES = env_int("GUANXI_ATTACHMENT_MAX_MB", 10) * 1024 * 1024
+GUANXI_PUBLIC_URL = env_str("GUANXI_PUBLIC_URL", "http://localhost:8000")
+GUANXI_SURVEY_MAX_AGE_DAYS = env_int("GUANXI_SURVEY_MAX_AGE_DAYS", 30)
+GUANXI_REVISIT_DAYS = env_int("GUANXI_REVISIT_DAYS", 3)
+GUANXI_PUBLIC_FORM_PER_HOUR = env_int("GUANXI_PUBLIC_FORM_PER_HOUR", 5)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
