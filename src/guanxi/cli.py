@@ -25,6 +25,25 @@ console = Console()
 err = Console(stderr=True)
 
 
+def _add_analytics() -> None:
+    # numpy/scipy load only when an analytics command runs, so `guanxi --help` stays instant.
+    from guanxi.analytics.cli import app as analytics_app
+
+    app.add_typer(analytics_app, name="analytics")
+
+
+_add_analytics()
+
+
+def _add_dedup() -> None:
+    from guanxi.customers.dedup.cli import app as dedup_app
+
+    app.add_typer(dedup_app, name="dedup")
+
+
+_add_dedup()
+
+
 def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guanxi.settings")
     import django

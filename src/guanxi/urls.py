@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("guanxi.core.urls")),
     path("customers/", include("guanxi.customers.urls")),
     path("sales/", include("guanxi.sales.urls")),
+    path("analytics/", include("guanxi.analytics.urls")),
 ]

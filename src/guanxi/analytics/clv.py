@@ -27,6 +27,11 @@ Array = NDArray[np.float64]
 WEEKS_PER_MONTH = 365.25 / 12 / 7
 
 
+# Parameters live in [e^-10, e^10]: data without dropout or without spend
+# variation push a parameter to infinity, and the bound keeps the fit finite.
+LOG_BOUNDS = (-10.0, 10.0)
+
+
 class FitError(ValueError):
     """The data cannot identify the model (too few customers or repeat buyers)."""
 
@@ -83,6 +88,13 @@ def _bgnbd_objective(
     log_params: Array, x: Array, t_x: Array, T: Array, w: Array
 ) -> tuple[float, Array]:
     """Negative weighted log-likelihood and its gradient in log-parameters."""
+    with np.errstate(all="ignore"):
+        return _bgnbd_value_and_grad(log_params, x, t_x, T, w)
+
+
+def _bgnbd_value_and_grad(
+    log_params: Array, x: Array, t_x: Array, T: Array, w: Array
+) -> tuple[float, Array]:
     r, alpha, a, b = np.exp(log_params)
     repeat = x > 0
     bx1 = np.where(repeat, b + x - 1, 1.0)
@@ -137,9 +149,10 @@ def fit_bgnbd(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> BgNbdParams:
         args=(xs, txs, Ts, weights),
         jac=True,
         method="L-BFGS-B",
+        bounds=[LOG_BOUNDS] * start.size,
         options={"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-8},
     )
-    if not np.all(np.isfinite(result.x)):
+    if not np.isfinite(result.fun):
         raise FitError(f"BG/NBD fit did not converge: {result.message}")
     r, alpha, a, b = (float(v) for v in np.exp(result.x))
     return BgNbdParams(r, alpha, a, b, -float(result.fun), int(weights.sum()))
@@ -150,8 +163,10 @@ def probability_alive(params: BgNbdParams, x: ArrayLike, t_x: ArrayLike, T: Arra
     xs, txs, Ts = _arrays(x, t_x, T)
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
     repeat = xs > 0
-    log_ratio = np.log(a) - np.log(np.where(repeat, b + xs - 1, 1.0)) + (r + xs) * (
-        np.log(alpha + Ts) - np.log(alpha + txs)
+    log_ratio = (
+        np.log(a)
+        - np.log(np.where(repeat, b + xs - 1, 1.0))
+        + (r + xs) * (np.log(alpha + Ts) - np.log(alpha + txs))
     )
     return np.where(repeat, 1.0 / (1.0 + np.exp(log_ratio)), 1.0)
 
@@ -183,6 +198,11 @@ def unconditional_expected_purchases(params: BgNbdParams, t: ArrayLike) -> Array
 
 
 def _gg_objective(log_params: Array, x: Array, m: Array, w: Array) -> tuple[float, Array]:
+    with np.errstate(all="ignore"):
+        return _gg_value_and_grad(log_params, x, m, w)
+
+
+def _gg_value_and_grad(log_params: Array, x: Array, m: Array, w: Array) -> tuple[float, Array]:
     p, q, g = np.exp(log_params)
     px = p * x
     log_gmx = np.log(g + m * x)
@@ -210,14 +230,18 @@ def fit_gamma_gamma(x: ArrayLike, mean_value: ArrayLike) -> GammaGammaParams:
     if keep.sum() < 2:
         raise FitError("Gamma-Gamma needs at least two repeat buyers with positive spend")
     (xs, ms), weights = _compress(xs[keep], ms[keep])
+    start = np.log([1.0, 1.0, max(float(np.average(ms, weights=weights)), 1e-3)])
     result = minimize(
         _gg_objective,
-        np.log([1.0, 1.0, max(float(np.average(ms, weights=weights)), 1e-3)]),
+        start,
         args=(xs, ms, weights),
         jac=True,
         method="L-BFGS-B",
+        bounds=[LOG_BOUNDS] * start.size,
         options={"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-8},
     )
+    if not np.isfinite(result.fun):
+        raise FitError(f"Gamma-Gamma fit did not converge: {result.message}")
     p, q, g = (float(v) for v in np.exp(result.x))
     return GammaGammaParams(p, q, g, -float(result.fun), int(weights.sum()))
 

@@ -8,112 +8,378 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('customers', '0004_list_sort_indexes'),
+        ("customers", "0004_list_sort_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AssessmentConfig',
+            name="AssessmentConfig",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rfm_bins', models.PositiveSmallIntegerField(default=5, validators=[django.core.validators.MinValueValidator(2), django.core.validators.MaxValueValidator(10)], verbose_name='RFM 分档数')),
-                ('churn_inactive_days', models.PositiveIntegerField(default=365, verbose_name='多少天未购买视为流失')),
-                ('churn_p_alive', models.FloatField(default=0.1, validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(1.0)], verbose_name='存活概率低于此值视为流失')),
-                ('high_top_share', models.FloatField(default=0.2, validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(1.0)], verbose_name='高价值：消费额前百分比')),
-                ('high_recent_days', models.PositiveIntegerField(default=180, verbose_name='高价值：最近购买天数内')),
-                ('potential_new_days', models.PositiveIntegerField(default=90, verbose_name='潜力：首次购买天数内')),
-                ('potential_clv_share', models.FloatField(default=0.2, validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(1.0)], verbose_name='潜力：预测价值前百分比')),
-                ('rising_window_days', models.PositiveIntegerField(default=180, verbose_name='频率比较窗口（天）')),
-                ('clv_horizon_months', models.PositiveSmallIntegerField(default=12, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(120)], verbose_name='CLV 预测月数')),
-                ('monthly_discount_rate', models.FloatField(default=0.01, validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(1.0)], verbose_name='月折现率')),
-                ('holdout_weeks', models.PositiveSmallIntegerField(default=26, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(260)], verbose_name='验证期周数')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "rfm_bins",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(2),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                        verbose_name="RFM 分档数",
+                    ),
+                ),
+                (
+                    "churn_inactive_days",
+                    models.PositiveIntegerField(default=365, verbose_name="多少天未购买视为流失"),
+                ),
+                (
+                    "churn_p_alive",
+                    models.FloatField(
+                        default=0.1,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.0),
+                            django.core.validators.MaxValueValidator(1.0),
+                        ],
+                        verbose_name="存活概率低于此值视为流失",
+                    ),
+                ),
+                (
+                    "high_top_share",
+                    models.FloatField(
+                        default=0.2,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.0),
+                            django.core.validators.MaxValueValidator(1.0),
+                        ],
+                        verbose_name="高价值：消费额前百分比",
+                    ),
+                ),
+                (
+                    "high_recent_days",
+                    models.PositiveIntegerField(default=180, verbose_name="高价值：最近购买天数内"),
+                ),
+                (
+                    "potential_new_days",
+                    models.PositiveIntegerField(default=90, verbose_name="潜力：首次购买天数内"),
+                ),
+                (
+                    "potential_clv_share",
+                    models.FloatField(
+                        default=0.2,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.0),
+                            django.core.validators.MaxValueValidator(1.0),
+                        ],
+                        verbose_name="潜力：预测价值前百分比",
+                    ),
+                ),
+                (
+                    "rising_window_days",
+                    models.PositiveIntegerField(default=180, verbose_name="频率比较窗口（天）"),
+                ),
+                (
+                    "clv_horizon_months",
+                    models.PositiveSmallIntegerField(
+                        default=12,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(120),
+                        ],
+                        verbose_name="CLV 预测月数",
+                    ),
+                ),
+                (
+                    "monthly_discount_rate",
+                    models.FloatField(
+                        default=0.01,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.0),
+                            django.core.validators.MaxValueValidator(1.0),
+                        ],
+                        verbose_name="月折现率",
+                    ),
+                ),
+                (
+                    "holdout_weeks",
+                    models.PositiveSmallIntegerField(
+                        default=26,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(260),
+                        ],
+                        verbose_name="验证期周数",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '价值评估规则',
-                'verbose_name_plural': '价值评估规则',
+                "verbose_name": "价值评估规则",
+                "verbose_name_plural": "价值评估规则",
             },
         ),
         migrations.CreateModel(
-            name='AssessmentRun',
+            name="AssessmentRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('trigger', models.CharField(choices=[('nightly', '每晚自动'), ('manual', '管理员手动'), ('cli', '命令行')], max_length=16, verbose_name='触发方式')),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='开始时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('customers', models.PositiveIntegerField(default=0, verbose_name='客户数')),
-                ('changes', models.PositiveIntegerField(default=0, verbose_name='分类变化数')),
-                ('config', models.JSONField(default=dict)),
-                ('bgnbd', models.JSONField(blank=True, default=dict)),
-                ('gamma_gamma', models.JSONField(blank=True, default=dict)),
-                ('class_counts', models.JSONField(blank=True, default=dict)),
-                ('seconds', models.JSONField(blank=True, default=dict)),
-                ('error', models.TextField(blank=True)),
-                ('triggered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "trigger",
+                    models.CharField(
+                        choices=[
+                            ("nightly", "每晚自动"),
+                            ("manual", "管理员手动"),
+                            ("cli", "命令行"),
+                        ],
+                        max_length=16,
+                        verbose_name="触发方式",
+                    ),
+                ),
+                (
+                    "started_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="开始时间"
+                    ),
+                ),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="完成时间"),
+                ),
+                ("customers", models.PositiveIntegerField(default=0, verbose_name="客户数")),
+                ("changes", models.PositiveIntegerField(default=0, verbose_name="分类变化数")),
+                ("config", models.JSONField(default=dict)),
+                ("bgnbd", models.JSONField(blank=True, default=dict)),
+                ("gamma_gamma", models.JSONField(blank=True, default=dict)),
+                ("class_counts", models.JSONField(blank=True, default=dict)),
+                ("seconds", models.JSONField(blank=True, default=dict)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "triggered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '价值评估运行',
-                'verbose_name_plural': '价值评估运行',
-                'ordering': ['-started_at', '-id'],
+                "verbose_name": "价值评估运行",
+                "verbose_name_plural": "价值评估运行",
+                "ordering": ["-started_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CustomerScore',
+            name="CustomerScore",
             fields=[
-                ('customer', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='score', serialize=False, to='customers.customer')),
-                ('computed_at', models.DateTimeField(verbose_name='计算时间')),
-                ('recency_days', models.PositiveIntegerField(null=True, verbose_name='距最近购买天数')),
-                ('frequency', models.PositiveIntegerField(default=0, verbose_name='购买次数')),
-                ('purchase_days', models.PositiveIntegerField(default=0, verbose_name='购买天数')),
-                ('monetary', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='累计金额')),
-                ('average_order', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='平均每单')),
-                ('purchasing_power', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='购买力（年均消费）')),
-                ('contribution', models.FloatField(default=0.0, verbose_name='贡献度')),
-                ('r_score', models.PositiveSmallIntegerField(default=0, verbose_name='R 分')),
-                ('f_score', models.PositiveSmallIntegerField(default=0, verbose_name='F 分')),
-                ('m_score', models.PositiveSmallIntegerField(default=0, verbose_name='M 分')),
-                ('recent_orders', models.PositiveIntegerField(default=0)),
-                ('previous_orders', models.PositiveIntegerField(default=0)),
-                ('p_alive', models.FloatField(null=True, verbose_name='存活概率')),
-                ('expected_purchases', models.FloatField(null=True, verbose_name='预期购买次数')),
-                ('expected_spend', models.DecimalField(decimal_places=2, max_digits=18, null=True, verbose_name='预期平均每单')),
-                ('clv', models.DecimalField(decimal_places=2, max_digits=18, null=True, verbose_name='客户生命周期价值')),
-                ('value_class', models.CharField(choices=[('high', '高价值客户'), ('potential', '潜力客户'), ('general', '一般客户'), ('churned', '流失客户')], max_length=16, verbose_name='价值分类')),
-                ('rule', models.CharField(choices=[('no_purchase', '尚无购买'), ('inactive', '长期未购买'), ('not_alive', '存活概率低'), ('top_monetary', '消费额居前且近期有购买'), ('new_buyer', '近期首次购买'), ('high_clv', '预测价值高'), ('rising', '购买频率上升'), ('rest', '其余客户')], max_length=16, verbose_name='分类依据')),
-                ('run', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='analytics.assessmentrun')),
+                (
+                    "customer",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="score",
+                        serialize=False,
+                        to="customers.customer",
+                    ),
+                ),
+                ("computed_at", models.DateTimeField(verbose_name="计算时间")),
+                (
+                    "recency_days",
+                    models.PositiveIntegerField(null=True, verbose_name="距最近购买天数"),
+                ),
+                ("frequency", models.PositiveIntegerField(default=0, verbose_name="购买次数")),
+                ("purchase_days", models.PositiveIntegerField(default=0, verbose_name="购买天数")),
+                (
+                    "monetary",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=18, verbose_name="累计金额"
+                    ),
+                ),
+                (
+                    "average_order",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=18, verbose_name="平均每单"
+                    ),
+                ),
+                (
+                    "purchasing_power",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        max_digits=18,
+                        verbose_name="购买力（年均消费）",
+                    ),
+                ),
+                ("contribution", models.FloatField(default=0.0, verbose_name="贡献度")),
+                ("r_score", models.PositiveSmallIntegerField(default=0, verbose_name="R 分")),
+                ("f_score", models.PositiveSmallIntegerField(default=0, verbose_name="F 分")),
+                ("m_score", models.PositiveSmallIntegerField(default=0, verbose_name="M 分")),
+                ("recent_orders", models.PositiveIntegerField(default=0)),
+                ("previous_orders", models.PositiveIntegerField(default=0)),
+                ("p_alive", models.FloatField(null=True, verbose_name="存活概率")),
+                ("expected_purchases", models.FloatField(null=True, verbose_name="预期购买次数")),
+                (
+                    "expected_spend",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=18, null=True, verbose_name="预期平均每单"
+                    ),
+                ),
+                (
+                    "clv",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=18, null=True, verbose_name="客户生命周期价值"
+                    ),
+                ),
+                (
+                    "value_class",
+                    models.CharField(
+                        choices=[
+                            ("high", "高价值客户"),
+                            ("potential", "潜力客户"),
+                            ("general", "一般客户"),
+                            ("churned", "流失客户"),
+                        ],
+                        max_length=16,
+                        verbose_name="价值分类",
+                    ),
+                ),
+                (
+                    "rule",
+                    models.CharField(
+                        choices=[
+                            ("no_purchase", "尚无购买"),
+                            ("inactive", "长期未购买"),
+                            ("not_alive", "存活概率低"),
+                            ("top_monetary", "消费额居前且近期有购买"),
+                            ("new_buyer", "近期首次购买"),
+                            ("high_clv", "预测价值高"),
+                            ("rising", "购买频率上升"),
+                            ("rest", "其余客户"),
+                        ],
+                        max_length=16,
+                        verbose_name="分类依据",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="analytics.assessmentrun",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '客户评分',
-                'verbose_name_plural': '客户评分',
+                "verbose_name": "客户评分",
+                "verbose_name_plural": "客户评分",
             },
         ),
         migrations.CreateModel(
-            name='ValueClassChange',
+            name="ValueClassChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('changed_at', models.DateTimeField(verbose_name='变化时间')),
-                ('from_class', models.CharField(choices=[('high', '高价值客户'), ('potential', '潜力客户'), ('general', '一般客户'), ('churned', '流失客户')], max_length=16, verbose_name='原分类')),
-                ('to_class', models.CharField(choices=[('high', '高价值客户'), ('potential', '潜力客户'), ('general', '一般客户'), ('churned', '流失客户')], max_length=16, verbose_name='新分类')),
-                ('rule', models.CharField(choices=[('no_purchase', '尚无购买'), ('inactive', '长期未购买'), ('not_alive', '存活概率低'), ('top_monetary', '消费额居前且近期有购买'), ('new_buyer', '近期首次购买'), ('high_clv', '预测价值高'), ('rising', '购买频率上升'), ('rest', '其余客户')], max_length=16, verbose_name='分类依据')),
-                ('recency_days', models.PositiveIntegerField(null=True)),
-                ('frequency', models.PositiveIntegerField(default=0)),
-                ('monetary', models.DecimalField(decimal_places=2, default=0, max_digits=18)),
-                ('p_alive', models.FloatField(null=True)),
-                ('clv', models.DecimalField(decimal_places=2, max_digits=18, null=True)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='value_class_changes', to='customers.customer')),
-                ('run', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='analytics.assessmentrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("changed_at", models.DateTimeField(verbose_name="变化时间")),
+                (
+                    "from_class",
+                    models.CharField(
+                        choices=[
+                            ("high", "高价值客户"),
+                            ("potential", "潜力客户"),
+                            ("general", "一般客户"),
+                            ("churned", "流失客户"),
+                        ],
+                        max_length=16,
+                        verbose_name="原分类",
+                    ),
+                ),
+                (
+                    "to_class",
+                    models.CharField(
+                        choices=[
+                            ("high", "高价值客户"),
+                            ("potential", "潜力客户"),
+                            ("general", "一般客户"),
+                            ("churned", "流失客户"),
+                        ],
+                        max_length=16,
+                        verbose_name="新分类",
+                    ),
+                ),
+                (
+                    "rule",
+                    models.CharField(
+                        choices=[
+                            ("no_purchase", "尚无购买"),
+                            ("inactive", "长期未购买"),
+                            ("not_alive", "存活概率低"),
+                            ("top_monetary", "消费额居前且近期有购买"),
+                            ("new_buyer", "近期首次购买"),
+                            ("high_clv", "预测价值高"),
+                            ("rising", "购买频率上升"),
+                            ("rest", "其余客户"),
+                        ],
+                        max_length=16,
+                        verbose_name="分类依据",
+                    ),
+                ),
+                ("recency_days", models.PositiveIntegerField(null=True)),
+                ("frequency", models.PositiveIntegerField(default=0)),
+                ("monetary", models.DecimalField(decimal_places=2, default=0, max_digits=18)),
+                ("p_alive", models.FloatField(null=True)),
+                ("clv", models.DecimalField(decimal_places=2, max_digits=18, null=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="value_class_changes",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="analytics.assessmentrun",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '价值分类变化',
-                'verbose_name_plural': '价值分类变化',
-                'ordering': ['-changed_at', '-id'],
-                'indexes': [models.Index(fields=['customer', '-changed_at'], name='vcc_customer_time')],
+                "verbose_name": "价值分类变化",
+                "verbose_name_plural": "价值分类变化",
+                "ordering": ["-changed_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["customer", "-changed_at"], name="vcc_customer_time")
+                ],
             },
         ),
     ]
