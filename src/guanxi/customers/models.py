@@ -156,7 +156,7 @@ class Customer(models.Model):
     last_purchase_at = models.DateTimeField(_("最近购买"), null=True, blank=True, editable=False)
 
     merged_into = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now, editable=False)
@@ -183,6 +183,12 @@ class Customer(models.Model):
             models.Index(fields=["value_class", "updated_at", "id"], name="cust_class_updated"),
             models.Index(fields=["stage", "updated_at", "id"], name="cust_stage_updated"),
             models.Index(fields=["industry", "updated_at", "id"], name="cust_industry_updated"),
+            # Only merged rows are indexed: an index over all-NULL merged_into
+            # tempted SQLite's planner to "use" it for `merged_into IS NULL` (true
+            # for every live row) instead of the search indexes — a full scan.
+            models.Index(
+                fields=["merged_into"], condition=models.Q(merged_into__isnull=False), name="cust_merged"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -244,7 +250,10 @@ class Contact(models.Model):
         ordering = ["-is_primary", "id"]
         verbose_name = _("联系人")
         verbose_name_plural = _("联系人")
-        indexes = [models.Index(fields=["pinyin"], name="contact_pinyin")]
+        indexes = [
+            models.Index(fields=["pinyin"], name="contact_pinyin"),
+            models.Index(fields=["name"], name="contact_name"),
+        ]
 
     def __str__(self) -> str:
         return str(self.name)
