@@ -27,7 +27,10 @@ ASSIGNS = {"alice"}
 # Products are a shared catalogue: everyone reads, only admins write.
 PRODUCT_WRITERS = {"alice"}
 WRITE_WORDS = ("new", "edit", "assign", "add", "create", "delete")
-PUBLIC_WEB = {"login", "logout", "set_language", "javascript-catalog"}
+# The service desk's public web form and CSAT link need no login (the link's signed
+# token is its credential).
+PUBLIC_WEB = {"login", "logout", "set_language", "javascript-catalog", "public_ticket", "survey"}
+# Tickets follow their customer's scope (agents: all; reps: their own customers').
 
 
 @pytest.fixture
@@ -58,7 +61,15 @@ def mallory_world(users: dict[str, Any], mallory_customer: Any, product: Any) ->
         [{"product": product, "quantity": 2, "unit_price": product.list_price}],
         by=mallory,
     )
+    from guanxi.service.actions import create_ticket
+
+    ticket = create_ticket(
+        {"ticket_type": "complaint", "channel": "hotline", "subject": "加油站计量投诉"},
+        by=mallory,
+        customer=mallory_customer,
+    )
     return {
+        "ticket": ticket,
         "customer": mallory_customer,
         "contact": contact,
         "address": address,
@@ -92,6 +103,7 @@ PARAM = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
 KIND_WORDS = {
     "customers": "customer", "contacts": "contact", "addresses": "address",
     "products": "product", "purchases": "order", "orders": "order",
+    "tickets": "ticket", "survey": "ticket",
 }  # fmt: skip
 
 
@@ -176,6 +188,7 @@ def test_every_page_answers_each_role_within_its_scope(
 CREATORS = {
     "customers:create": {"alice", "erin", "dave", "bob", "mallory"},
     "sales:product_add": {"alice"},
+    "service:create": {"alice", "erin", "dave", "bob", "mallory", "carol"},
 }
 
 
@@ -223,7 +236,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(mallory_world: dict[str, 
 
 API_KINDS = {
     "customers": "customer", "contacts": "contact", "addresses": "address",
-    "products": "product", "purchases": "order",
+    "products": "product", "purchases": "order", "tickets": "ticket",
 }  # fmt: skip
 
 

@@ -13,6 +13,7 @@ from ninja import NinjaAPI
 from guanxi.core.api import AUTH, install_error_handlers
 from guanxi.customers.api import router as customers_router
 from guanxi.sales.api import router as sales_router
+from guanxi.service.api import router as service_router
 
 api = NinjaAPI(
     title="Guanxi API",
@@ -33,3 +34,4 @@ def health(request: HttpRequest) -> dict[str, str]:
 
 api.add_router("", customers_router)
 api.add_router("", sales_router)
+api.add_router("", service_router)

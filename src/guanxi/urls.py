@@ -11,4 +11,5 @@ urlpatterns = [
     path("customers/", include("guanxi.customers.urls")),
     path("sales/", include("guanxi.sales.urls")),
     path("analytics/", include("guanxi.analytics.urls")),
+    path("service/", include("guanxi.service.urls")),
 ]

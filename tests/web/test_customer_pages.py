@@ -276,8 +276,9 @@ def test_it_builds_the_360_page_in_a_fixed_number_of_queries(
                         [{"product": product, "quantity": 1, "unit_price": 100}], by=bob)  # fmt: skip
     client = login(bob)
     # session, user, customer, tags, view event, contacts, addresses, stages, orders,
-    # lines, products, timeline, can_change, value score with class history (analytics)
-    with django_assert_num_queries(14):
+    # lines, products, timeline, can_change, value score with class history (analytics),
+    # service tickets with their CSAT answers (one query)
+    with django_assert_num_queries(15):
         response = client.get(reverse("customers:detail", args=[bob_customer.pk]))
     assert response.status_code == 200
     summary = response.context["summary"]
