@@ -66,3 +66,18 @@ def test_divisions_come_from_the_package_and_check_consistency() -> None:
     assert "city" in divisions.check("440000", "310100", "")
     assert "district" in divisions.check("440000", "440300", "440106")  # 天河区 is in 广州
     assert divisions.full_name("110000", "110000", "110105") == "北京市朝阳区"
+
+
+def test_it_accepts_a_district_that_python_stdnum_does_not_know() -> None:
+    # 330113 临平区 (2021) makes python-stdnum raise KeyError; GB/T 2260 knows it.
+    assert normalize_id_number("330113202201011232") == "330113202201011232"
+
+
+@pytest.mark.parametrize("raw", ["990113202201011239", "11010520991231002X", "11010519491331002X"])
+def test_it_rejects_an_unknown_place_or_impossible_birth_date(raw: str) -> None:
+    from stdnum.cn import ric
+
+    fixed = raw[:-1] + ric.calc_check_digit(raw)  # right check digit, wrong content
+    with pytest.raises(ValidationError) as info:
+        normalize_id_number(fixed)
+    assert info.value.code == "invalid_id"

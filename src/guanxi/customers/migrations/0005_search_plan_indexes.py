@@ -5,6 +5,29 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def _merged_into_indexes(schema_editor):
+    connection = schema_editor.connection
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "customers_customer")
+    return [
+        name
+        for name, info in constraints.items()
+        if info["index"] and not info["primary_key"] and info["columns"] == ["merged_into_id"]
+        and name != "cust_merged"
+    ]
+
+
+def drop_merged_into_index(apps, schema_editor):
+    for name in _merged_into_indexes(schema_editor):
+        schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
+
+
+def create_merged_into_index(apps, schema_editor):
+    schema_editor.execute(
+        'CREATE INDEX IF NOT EXISTS "customers_customer_merged_into_id" ON "customers_customer" ("merged_into_id")'
+    )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -14,10 +37,17 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='customer',
-            name='merged_into',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.customer'),
+        # State: merged_into loses its full index. Database: drop just that index
+        # instead of AlterField's table rebuild, which on SQLite copies every row.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name='customer',
+                    name='merged_into',
+                    field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.customer'),
+                ),
+            ],
+            database_operations=[migrations.RunPython(drop_merged_into_index, create_merged_into_index)],
         ),
         migrations.AddIndex(
             model_name='contact',
