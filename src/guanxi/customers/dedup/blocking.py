@@ -76,16 +76,25 @@ def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return codes, uniques
 
 
+@dataclass
+class Candidates:
+    left: np.ndarray
+    right: np.ndarray
+    by_rule: list[np.ndarray]  # per rule, the positions (in left/right) of the pairs it found
+    reports: list[BlockingReport]
+
+
 def candidate_pairs(
     cols: Columns, rules: Sequence[Sequence[str]], *, max_block: int = 300
-) -> tuple[np.ndarray, np.ndarray, list[BlockingReport]]:
-    """(left, right) record indices of every pair some rule brings together, each once."""
+) -> Candidates:
+    """Record indices of every pair some rule brings together, each once."""
     n = len(next(iter(cols.values())))
     all_codes = []
     reports = []
     for rule in rules:
         codes, report = pairs_for_rule(cols, rule, max_block=max_block)
-        all_codes.append(codes)
+        all_codes.append(np.unique(codes))
         reports.append(report)
     codes = np.unique(np.concatenate(all_codes)) if all_codes else np.zeros(0, np.int64)
-    return codes // n, codes % n, reports
+    by_rule = [np.searchsorted(codes, c) for c in all_codes]
+    return Candidates(codes // n, codes % n, by_rule, reports)

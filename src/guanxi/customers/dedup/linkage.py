@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import normalise
-from .blocking import BlockingReport, candidate_pairs
+from .blocking import BlockingReport, Candidates, candidate_pairs
 from .comparisons import Code, Columns, Comparison, Division, Exact, Text, comparison_vectors
 from .model import FellegiSunter
 
@@ -56,6 +56,8 @@ def prepare(table: Mapping[str, Sequence[str]]) -> Columns:
         if role in NAME_ROLES:
             cols[role + "_py"] = _map(normalise.pinyin, cols[role])
             cols[role + "_bag"] = _map(normalise.pinyin_bag, cols[role])
+    if "phone" in cols:
+        cols["phone_tail"] = _map(lambda p: p[-4:], cols["phone"])
     if "birth_date" in cols:
         cols["birth_year"] = _map(lambda d: d[:4], cols["birth_date"])
     if "given_name" in cols and "family_name" in cols:
@@ -118,7 +120,9 @@ def design(cols: Columns) -> tuple[list[Comparison], list[tuple[str, ...]]]:
         ("family_name_bag", "birth_date"), ("given_name_bag", "birth_date"),
         ("birth_date", "postcode"), ("postcode", "street_number"),
         ("family_name_bag", "postcode"), ("birth_date", "locality"),
-        ("given_name_bag", "family_name_bag"),
+        ("given_name_bag", "family_name_bag"), ("org_name",), ("org_name_bag",),
+        ("org_name_bag", "locality"), ("birth_date", "address"), ("birth_date", "phone_tail"),
+        (name_key, "phone_tail"), ("address", "phone_tail"),
     ]  # fmt: skip
     rules = list(dict.fromkeys(r for r in candidates if all(c and c in present for c in r)))
     return comparisons, rules
@@ -176,25 +180,52 @@ def link(
 ) -> Linkage:
     """Score every blocked pair; trains the model on these records unless one is given."""
     comparisons, rules = design(cols)
-    left, right, reports = candidate_pairs(cols, rules, max_block=max_block)
+    found = candidate_pairs(cols, rules, max_block=max_block)
+    left, right = found.left, found.right
     if progress:
         progress("block", len(left), len(left))
     gamma = compare_in_chunks(comparisons, cols, left, right, progress=progress)
     if model is None:
-        model = train(cols, comparisons, gamma, u_sample=u_sample, seed=seed)
+        model = train(cols, comparisons, gamma, rules, found, u_sample=u_sample, seed=seed)
     probability = model.probabilities(gamma)
-    return Linkage(left, right, gamma, probability, model, comparisons, reports)
+    return Linkage(left, right, gamma, probability, model, comparisons, found.reports)
+
+
+def _roles_of(rule: Sequence[str]) -> set[str]:
+    """The base roles a blocking rule's columns are derived from."""
+    out: set[str] = set()
+    for column in rule:
+        if column == "whole_bag":
+            out |= {"given_name", "family_name"}
+        elif column == "birth_year":
+            out.add("birth_date")
+        elif column == "phone_tail":
+            out.add("phone")
+        else:
+            out.add(column.removesuffix("_py").removesuffix("_bag"))
+    return out
 
 
 def train(
     cols: Columns,
     comparisons: Sequence[Comparison],
     gamma: np.ndarray,
+    rules: Sequence[Sequence[str]],
+    found: Candidates,
     *,
     u_sample: int = 300_000,
     seed: int = 20261123,
+    min_pairs: int = 50,
 ) -> FellegiSunter:
-    """u from random pairs (nearly all non-matches), then m and λ by EM on the blocked pairs."""
+    """u from random pairs (nearly all non-matches); m by EM once per blocking rule.
+
+    Each rule's session leaves out the comparisons of the fields it blocks on and
+    learns m for the others; a comparison's m is the mean over the sessions that
+    learnt it. Training on all blocked pairs at once lets a frequent key take
+    over: with many people called 张伟 EM decides that "same name" is what a
+    match is. Finally λ (the share of matches among all blocked pairs) is fitted
+    with m and u fixed.
+    """
     n = len(next(iter(cols.values())))
     n_levels = [c.n_levels for c in comparisons]
     model = FellegiSunter.untrained(n_levels)
@@ -205,7 +236,20 @@ def train(
         keep = a != b
         random_gamma = compare_in_chunks(comparisons, cols, a[keep], b[keep])
         model.u = FellegiSunter.level_frequencies(random_gamma, n_levels)
-    if len(gamma):
-        model.prior = 0.1
-        model.fit(gamma)
+    if not len(gamma):
+        return model
+    learnt: list[list[np.ndarray]] = [[] for _ in comparisons]
+    for rule, positions in zip(rules, found.by_rule, strict=True):
+        if len(positions) < min_pairs:
+            continue
+        blocked = _roles_of(rule)
+        ignore = frozenset(k for k, c in enumerate(comparisons) if c.column in blocked)
+        session = FellegiSunter([m.copy() for m in model.m], model.u, 0.3)
+        session.fit(gamma[positions], ignore=ignore)
+        for k in range(len(comparisons)):
+            if k not in ignore:
+                learnt[k].append(session.m[k])
+    model.m = [np.mean(ms, axis=0) if ms else m for ms, m in zip(learnt, model.m, strict=True)]
+    model.prior = 0.1
+    model.fit(gamma, only_prior=True)
     return model

@@ -40,9 +40,23 @@ class FellegiSunter:
         return out
 
     def fit(
-        self, gamma: np.ndarray, *, iterations: int = 50, tolerance: float = 1e-6
+        self,
+        gamma: np.ndarray,
+        *,
+        ignore: frozenset[int] = frozenset(),
+        only_prior: bool = False,
+        iterations: int = 50,
+        tolerance: float = 1e-6,
     ) -> FellegiSunter:
-        """EM for m and λ on blocked pairs, u fixed; returns self."""
+        """EM for m and λ on blocked pairs, u fixed; returns self.
+
+        Comparisons in `ignore` are left out of the likelihood and keep their m:
+        on pairs blocked by a field every pair agrees on it, so those pairs say
+        nothing about how often matches agree there (splink trains the same way).
+        """
+        gamma = gamma.copy()
+        for k in ignore:
+            gamma[:, k] = -1
         patterns, counts = np.unique(gamma, axis=0, return_counts=True)
         counts = counts.astype(float)
         for _ in range(iterations):
@@ -51,6 +65,9 @@ class FellegiSunter:
             new_prior = float(weight.sum() / counts.sum())
             new_m = []
             for k, old in enumerate(self.m):
+                if k in ignore or only_prior:
+                    new_m.append(old)
+                    continue
                 col = patterns[:, k]
                 known = col >= 0
                 num = np.bincount(
@@ -59,6 +76,7 @@ class FellegiSunter:
                 num = num[: len(old)] + SMOOTH
                 new_m.append(num / num.sum())
             change = max(float(np.abs(a - b).max()) for a, b in zip(new_m, self.m, strict=True))
+            change = max(change, abs(new_prior - self.prior))
             self.m, self.prior = new_m, min(max(new_prior, 1e-6), 0.999)
             if change < tolerance:
                 break

@@ -20,7 +20,7 @@ _BRACKETED = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
 LEGAL_SUFFIXES = sorted(
     [
         "股份有限公司", "有限责任公司", "有限公司", "股份公司", "集团公司", "集团",
-        "总公司", "分公司", "公司", "有限", "厂", "工作室", "合作社", "事务所",
+        "总公司", "分公司", "公司", "有限", "股份", "厂", "工作室", "合作社", "事务所",
         "co ltd", "co., ltd.", "company limited", "limited", "ltd", "inc", "corp", "llc", "plc",
         "group", "co",
     ],
@@ -81,8 +81,17 @@ def pinyin(text: str) -> str:
 
 @lru_cache(maxsize=262144)
 def pinyin_bag(text: str) -> str:
-    """Syllables sorted: Wei Zhang and 张伟 agree, whatever the given/family order."""
-    return " ".join(sorted(syllables(text)))
+    """Family name and given name as two sorted words, whatever their order.
+
+    张艳佳, 張豔佳, Zhang Yanjia and Yanjia Zhang all give "yanjia zhang": a Chinese
+    name is its first syllable (the family name) and the rest joined, a Latin name
+    its words.
+    """
+    text = simplified(text)
+    parts = syllables(text)
+    if _HAN.search(text) and len(parts) > 1:
+        parts = (parts[0], "".join(parts[1:]))
+    return " ".join(sorted(parts))
 
 
 @lru_cache(maxsize=262144)
@@ -166,11 +175,18 @@ def date(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def address(text: str) -> str:
-    """Simplified, punctuation-free; common abbreviations expanded (路/Rd, 号/No.)."""
+    """Simplified, punctuation-free, abbreviations expanded (Rd, St), leading province/city dropped."""
     text = simplified(text)
     for short, long in _ADDRESS_ABBREVIATIONS:
         text = re.sub(short, long, text)
-    return " ".join(_NOT_WORD.sub(" ", text).split())
+    text = " ".join(_NOT_WORD.sub(" ", text).split())
+    if _HAN.search(text):
+        # 北京市海淀区… and 海淀区… are the same place written shorter.
+        text = text.replace(" ", "")
+        shorter = _strip_leading_place(text)
+        while shorter != text:
+            text, shorter = shorter, _strip_leading_place(shorter)
+    return text
 
 
 _ADDRESS_ABBREVIATIONS = [

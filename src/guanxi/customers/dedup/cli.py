@@ -1,0 +1,76 @@
+"""`guanxi dedup find` (any CSV of people) and `guanxi dedup scan` (the customers table)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+app = typer.Typer(help="Find and merge duplicate customers (数据清洗).", no_args_is_help=True)
+console = Console(stderr=True)
+
+
+def _bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
+        console=console,
+    )  # fmt: skip
+
+
+def _reporter(bar: Progress):  # type: ignore[no-untyped-def]
+    tasks: dict[str, int] = {}
+
+    def report(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=max(total, 1))
+        bar.update(tasks[stage], completed=done, total=max(total, 1))
+
+    return report
+
+
+@app.command()
+def find(
+    input: Annotated[Path, typer.Option("--input", help="CSV of people (UTF-8 or GB18030).")],
+    id_column: Annotated[str, typer.Option("--id-column", help="Column with a unique record id.")],
+    output: Annotated[Path, typer.Option("--output", help="Where to write the pairs (CSV).")],
+    threshold: Annotated[float, typer.Option(help="Lowest match probability written.")] = 0.5,
+) -> None:
+    """Pairs of rows that are probably the same person, with their match probability."""
+    from .linkage import link, prepare
+    from .people_file import read_people, write_pairs
+
+    try:
+        ids, table, roles = read_people(input, id_column)
+    except (OSError, ValueError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    if not roles:
+        console.print("[red]no column recognised as a name, date of birth, phone, …[/red]")
+        raise typer.Exit(1)
+    console.print("columns: " + ", ".join(f"{h} → {r}" for r, h in roles.items()))
+    with _bar() as bar:
+        linkage = link(prepare(table), progress=_reporter(bar))
+    written = write_pairs(output, ids, linkage, threshold)
+    console.print(
+        f"{len(ids)} records, {len(linkage.left)} pairs compared, {written} pairs ≥ {threshold} → {output}"
+    )
+
+
+@app.command()
+def scan() -> None:
+    """Score the customers table and fill the review queue (pairs above the review threshold)."""
+    from guanxi.cli import migrate, setup_django
+
+    setup_django()
+    migrate()
+    from .queue import scan as run_scan
+
+    with _bar() as bar:
+        result = run_scan(progress=_reporter(bar))
+    console.print(
+        f"{result.customers} customers, {result.pairs_compared} pairs compared, "
+        f"{result.candidates} in the review queue ({result.seconds:.1f} s)"
+    )
