@@ -76,6 +76,9 @@ def upsert_scores(
     updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[1:])
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Dropped at commit; also dropped here for a second run inside one
+            # outer transaction (tests, or a caller's atomic block).
+            cursor.execute("DROP TABLE IF EXISTS score_stage")
             cursor.execute(
                 f"CREATE TEMP TABLE score_stage (LIKE {TABLE} INCLUDING DEFAULTS) ON COMMIT DROP"
             )
