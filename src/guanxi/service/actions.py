@@ -177,7 +177,7 @@ def add_message(ticket: Ticket, body: str, *, kind: str, by: User) -> TicketMess
         raise ActionError(_("内容不能为空。"), code="required", field="body")
     if kind not in (MessageKind.REPLY, MessageKind.NOTE):
         raise ActionError(_("无效的类别。"), code="invalid_choice", field="kind")
-    ticket = Ticket.objects.select_for_update().select_related("sla_policy", "customer").get(pk=ticket.pk)
+    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("sla_policy", "customer").get(pk=ticket.pk)
     message = TicketMessage.objects.create(ticket=ticket, kind=kind, body=body, author=by)
     fields: list[str] = []
     if kind == MessageKind.REPLY:
@@ -219,7 +219,7 @@ def transition(
 ) -> Ticket:
     """Move a ticket along its workflow; illegal moves raise ActionError on `status`."""
     check_ticket(by, CHANGE, ticket)
-    ticket = Ticket.objects.select_for_update().select_related("sla_policy", "customer").get(pk=ticket.pk)
+    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("sla_policy", "customer").get(pk=ticket.pk)
     workflow.check_transition(ticket, to, lessons_learned=lessons_learned)
     now = timezone.now()
     before = ticket.status
@@ -286,7 +286,7 @@ def resume(ticket: Ticket, *, by: User | None, customer_message: str = "") -> Ti
     """The customer answered (their message is kept) or staff resume: the clock runs again."""
     if by is not None:
         check_ticket(by, CHANGE, ticket)
-    ticket = Ticket.objects.select_for_update().select_related("sla_policy").get(pk=ticket.pk)
+    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("sla_policy").get(pk=ticket.pk)
     if ticket.waiting_since is None:
         raise ActionError(_("工单没有在等待客户。"), code="invalid_state", field="status")
     if customer_message:

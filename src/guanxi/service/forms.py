@@ -31,7 +31,8 @@ class TicketForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["contact_phone"].widget = forms.TextInput()
-        self.fields["received_at"].required = False
+        if "received_at" in self.fields:
+            self.fields["received_at"].required = False
 
     def clean_contact_phone(self) -> str:
         raw = self.cleaned_data.get("contact_phone") or ""
