@@ -67,6 +67,38 @@ def _allow_event_flush() -> None:
     DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
 
 
+def reseed_reference_data() -> None:
+    """Run every app's seed data migration again (they are idempotent).
+
+    A transactional test (live server, subprocess CLI) ends with a flush that also
+    empties tables filled by data migrations — regions, industries, SLA policies,
+    thresholds — and every later test would find them missing.
+    """
+    from django.apps import apps as global_apps
+    from django.db import connection
+    from django.db.migrations import RunPython
+    from django.db.migrations.loader import MigrationLoader
+
+    loader = MigrationLoader(connection, ignore_no_migrations=True)
+    ordered: list[tuple[str, str]] = []
+    for leaf in loader.graph.leaf_nodes():
+        ordered += [key for key in loader.graph.forwards_plan(leaf) if key not in ordered]
+    for key in ordered:
+        if "seed" not in key[1]:
+            continue
+        for operation in loader.graph.nodes[key].operations:
+            if isinstance(operation, RunPython):
+                operation.code(global_apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _reseed_after_flush(request: pytest.FixtureRequest, django_db_blocker: Any) -> Any:
+    yield
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        with django_db_blocker.unblock():
+            reseed_reference_data()
+
+
 @pytest.fixture
 def region_north(db: None) -> Any:
     from guanxi.core.models import Region
