@@ -1,6 +1,6 @@
 """Speed of duplicate detection over the customers table (read only: the queue is not written).
 
-Usage: GUANXI_DATA_DIR=/tmp/gx-bench-sqlite .venv/bin/python bench/dedup_scan.py
+Usage: GUANXI_DATA_DIR=/tmp/gx-bench-sqlite .venv/bin/python bench/dedup_scan.py [LIMIT]
 Prints each stage's seconds, the pairs compared, pairs ≥ 0.5 and the peak RSS.
 """
 
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import resource
+import sys
 import time
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guanxi.settings")
@@ -16,15 +17,16 @@ import django  # noqa: E402
 django.setup()
 
 from guanxi.customers.dedup.linkage import link  # noqa: E402
-from guanxi.customers.dedup.population import load_customers  # noqa: E402
+from guanxi.customers.dedup.population import default_m, load_customers  # noqa: E402
 
 
 def main() -> None:
     t0 = time.perf_counter()
-    ids, cols = load_customers()
+    limit = int(sys.argv[1]) if len(sys.argv) > 1 else None
+    ids, cols = load_customers(limit=limit)
     t1 = time.perf_counter()
     print(f"load + normalise: {len(ids)} customers in {t1 - t0:.1f} s", flush=True)
-    linkage = link(cols, max_block=300)
+    linkage = link(cols, max_block=300, m_prior=list(default_m()))
     t2 = time.perf_counter()
     for r in linkage.blocking:
         print(

@@ -27,7 +27,7 @@ def test_a_new_record_with_the_same_phone_and_name_finds_the_existing_customer(
     matches = likely_duplicates(cleaned(phone="+86 138 0013 8000"), user=users["bob"])
     assert [m.customer for m in matches] == [existing]
     assert matches[0].probability > 0.9
-    assert {r.field for r in matches[0].reasons} >= {"phone", "name"}
+    assert {r.field for r in matches[0].reasons} >= {"phone", "full_name"}
 
 
 def test_a_homophone_in_traditional_characters_with_the_same_phone_is_found(

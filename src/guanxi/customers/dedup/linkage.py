@@ -176,6 +176,7 @@ def link(
     max_block: int = 300,
     u_sample: int = 300_000,
     seed: int = 20261123,
+    m_prior: list[np.ndarray] | None = None,
     progress: Progress | None = None,
 ) -> Linkage:
     """Score every blocked pair; trains the model on these records unless one is given."""
@@ -186,7 +187,9 @@ def link(
         progress("block", len(left), len(left))
     gamma = compare_in_chunks(comparisons, cols, left, right, progress=progress)
     if model is None:
-        model = train(cols, comparisons, gamma, rules, found, u_sample=u_sample, seed=seed)
+        model = train(
+            cols, comparisons, gamma, rules, found, u_sample=u_sample, seed=seed, m_prior=m_prior
+        )
     probability = model.probabilities(gamma)
     return Linkage(left, right, gamma, probability, model, comparisons, found.reports)
 
@@ -216,6 +219,8 @@ def train(
     u_sample: int = 300_000,
     seed: int = 20261123,
     min_pairs: int = 50,
+    m_prior: list[np.ndarray] | None = None,
+    strength: float = 2000.0,
 ) -> FellegiSunter:
     """u from random pairs (nearly all non-matches); m by EM once per blocking rule.
 
@@ -224,11 +229,14 @@ def train(
     learnt it. Training on all blocked pairs at once lets a frequent key take
     over: with many people called 张伟 EM decides that "same name" is what a
     match is. Finally λ (the share of matches among all blocked pairs) is fitted
-    with m and u fixed.
+    with m and u fixed. `m_prior` (how duplicates differ, learnt on the labelled
+    Chinese set) anchors m when the data hold few duplicates; see model.fit.
     """
     n = len(next(iter(cols.values())))
     n_levels = [c.n_levels for c in comparisons]
     model = FellegiSunter.untrained(n_levels)
+    if m_prior is not None:
+        model.m = [m.copy() for m in m_prior]
     if n >= 2:
         rng = np.random.default_rng(seed)
         a = rng.integers(0, n, u_sample)
@@ -245,7 +253,7 @@ def train(
         blocked = _roles_of(rule)
         ignore = frozenset(k for k, c in enumerate(comparisons) if c.column in blocked)
         session = FellegiSunter([m.copy() for m in model.m], model.u, 0.3)
-        session.fit(gamma[positions], ignore=ignore)
+        session.fit(gamma[positions], ignore=ignore, m_prior=m_prior, strength=strength)
         for k in range(len(comparisons)):
             if k not in ignore:
                 learnt[k].append(session.m[k])

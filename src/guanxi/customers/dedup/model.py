@@ -17,6 +17,18 @@ import numpy as np
 SMOOTH = 1e-4
 
 
+def distinct_patterns(gamma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows of gamma with their counts, via one int64 code per row (fast at 10^8 rows)."""
+    if not len(gamma):
+        return gamma, np.zeros(0)
+    radix = int(gamma.max()) + 2
+    code = np.zeros(len(gamma), dtype=np.int64)
+    for k in range(gamma.shape[1]):
+        code = code * radix + (gamma[:, k].astype(np.int64) + 1)
+    codes, first, counts = np.unique(code, return_index=True, return_counts=True)
+    return gamma[first], counts.astype(float)
+
+
 @dataclass
 class FellegiSunter:
     m: list[np.ndarray]
@@ -45,6 +57,8 @@ class FellegiSunter:
         *,
         ignore: frozenset[int] = frozenset(),
         only_prior: bool = False,
+        m_prior: list[np.ndarray] | None = None,
+        strength: float = 0.0,
         iterations: int = 50,
         tolerance: float = 1e-6,
     ) -> FellegiSunter:
@@ -53,12 +67,14 @@ class FellegiSunter:
         Comparisons in `ignore` are left out of the likelihood and keep their m:
         on pairs blocked by a field every pair agrees on it, so those pairs say
         nothing about how often matches agree there (splink trains the same way).
+        With `m_prior`, m is a MAP estimate: `strength` pseudo-matches distributed
+        as m_prior are added to the counts, so a table with few or no duplicates
+        keeps the prior instead of inventing a "match" cluster of look-alikes.
         """
         gamma = gamma.copy()
         for k in ignore:
             gamma[:, k] = -1
-        patterns, counts = np.unique(gamma, axis=0, return_counts=True)
-        counts = counts.astype(float)
+        patterns, counts = distinct_patterns(gamma)
         for _ in range(iterations):
             p = self.probabilities(patterns)
             weight = counts * p
@@ -74,6 +90,8 @@ class FellegiSunter:
                     col[known].astype(np.int64), weights=weight[known], minlength=len(old)
                 )
                 num = num[: len(old)] + SMOOTH
+                if m_prior is not None:
+                    num = num + strength * m_prior[k]
                 new_m.append(num / num.sum())
             change = max(float(np.abs(a - b).max()) for a, b in zip(new_m, self.m, strict=True))
             change = max(change, abs(new_prior - self.prior))

@@ -20,10 +20,13 @@ from pypinyin import Style, lazy_pinyin
 
 from guanxi.demo.names import BRAND_CHARS, FEMALE_GIVEN, MALE_GIVEN, SURNAMES
 
-COLUMNS = ["rec_id", "entity", "name", "company", "birth_date", "phone", "id_number", "address"]
+COLUMNS = ["rec_id", "entity", "name", "company", "gender", "birth_date", "phone", "id_number",
+           "email", "division", "address"]  # fmt: skip
 ROADS = ["建国路", "人民路", "解放路", "中山路", "长安街", "淮海路", "南京路", "和平路"]
 DISTRICTS = [("北京市", "朝阳区"), ("北京市", "海淀区"), ("上海市", "浦东新区"), ("广州市", "天河区"),
              ("深圳市", "南山区"), ("杭州市", "西湖区"), ("成都市", "武侯区"), ("武汉市", "洪山区")]  # fmt: skip
+DISTRICT_CODES = {"朝阳区": "110105", "海淀区": "110108", "浦东新区": "310115", "天河区": "440106",
+                  "南山区": "440305", "西湖区": "330106", "武侯区": "510107", "洪山区": "420111"}  # fmt: skip
 SUFFIXES = ["有限公司", "股份有限公司", "集团有限公司", "有限责任公司"]
 TRADES = ["科技", "贸易", "能源", "机械", "物流", "建材"]
 
@@ -84,8 +87,17 @@ def _entity(rng: random.Random, k: int) -> dict[str, str]:
     if is_company:
         brand = "".join(rng.choice(BRAND_CHARS) for _ in range(2))
         company = f"{city[:-1]}{brand}{rng.choice(TRADES)}{rng.choice(SUFFIXES)}"
+    gender = "" if is_company else ("M" if given_pool is MALE_GIVEN else "F")
+    mail = (
+        f"{''.join(lazy_pinyin(given))}{rng.randint(1, 999)}@example.com"
+        if rng.random() < 0.3
+        else ""
+    )
     return {
         "entity": f"e{k}",
+        "gender": gender,
+        "email": mail,
+        "division": DISTRICT_CODES[district],
         "name": rng.choice(SURNAMES[:20]) + given if not is_company else "",
         "company": company,
         "birth_date": birth if not is_company else "",
@@ -128,6 +140,12 @@ def _duplicate(rng: random.Random, rec: dict[str, str]) -> dict[str, str]:
         dup["phone"] = _phone_format(rng, dup["phone"])
     if dup["id_number"] and rng.random() < 0.4:
         dup["id_number"] = ""
+    if dup["email"]:
+        dup["email"] = rng.choice([dup["email"], dup["email"].upper(), ""])
+    if rng.random() < 0.2:
+        dup["division"] = rng.choice(["", dup["division"][:4] + "00"])
+    if rng.random() < 0.1:
+        dup["gender"] = ""
     if rng.random() < 0.5:
         city_len = dup["address"].index("市") + 1
         dup["address"] = rng.choice([dup["address"][city_len:], dup["address"].replace("号", "")])
