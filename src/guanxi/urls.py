@@ -11,5 +11,6 @@ urlpatterns = [
     path("customers/", include("guanxi.customers.urls")),
     path("sales/", include("guanxi.sales.urls")),
     path("analytics/", include("guanxi.analytics.urls")),
+    path("exports/", include("guanxi.exports.urls")),
     path("service/", include("guanxi.service.urls")),
 ]
