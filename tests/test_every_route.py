@@ -26,7 +26,7 @@ CHANGES = {"alice", "mallory", "carol"}
 ASSIGNS = {"alice"}
 # Products are a shared catalogue: everyone reads, only admins write.
 PRODUCT_WRITERS = {"alice"}
-WRITE_WORDS = ("new", "edit", "assign", "add", "create", "delete")
+WRITE_WORDS = ("new", "edit", "assign", "add", "create", "delete", "merge", "dismiss", "undo")
 # The service desk's public web form and CSAT link need no login (the link's signed
 # token is its credential).
 PUBLIC_WEB = {"login", "logout", "set_language", "javascript-catalog", "public_ticket", "survey"}
@@ -70,7 +70,18 @@ def mallory_world(users: dict[str, Any], mallory_customer: Any, product: Any) ->
         by=mallory,
         customer=mallory_customer,
     )
+    from guanxi.customers.actions import create_customer
+    from guanxi.dedup.models import DuplicateCandidate
+
+    # A queued duplicate pair of two of mallory's customers (the dedup review pages).
+    twin = create_customer(
+        {"kind": "organization", "name": mallory_customer.name + "（上海）"}, by=mallory
+    )
+    pair = DuplicateCandidate.objects.create(
+        left=mallory_customer, right=twin, probability=0.9, match_weight=5.0, reasons=[]
+    )
     return {
+        "pair": pair,
         "ticket": ticket,
         "customer": mallory_customer,
         "contact": contact,
@@ -105,7 +116,7 @@ PARAM = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
 KIND_WORDS = {
     "customers": "customer", "contacts": "contact", "addresses": "address",
     "products": "product", "purchases": "order", "orders": "order",
-    "tickets": "ticket", "survey": "ticket",
+    "tickets": "ticket", "survey": "ticket", "pairs": "pair",
 }  # fmt: skip
 
 

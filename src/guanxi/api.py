@@ -12,6 +12,7 @@ from ninja import NinjaAPI
 
 from guanxi.core.api import AUTH, install_error_handlers
 from guanxi.customers.api import router as customers_router
+from guanxi.dedup.api import router as dedup_router
 from guanxi.sales.api import router as sales_router
 from guanxi.service.api import router as service_router
 
@@ -33,5 +34,6 @@ def health(request: HttpRequest) -> dict[str, str]:
 
 
 api.add_router("", customers_router)
+api.add_router("", dedup_router)
 api.add_router("", sales_router)
 api.add_router("", service_router)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("guanxi.core.urls")),
     path("customers/", include("guanxi.customers.urls")),
     path("sales/", include("guanxi.sales.urls")),
+    path("dedup/", include("guanxi.dedup.urls")),
     path("analytics/", include("guanxi.analytics.urls")),
     path("exports/", include("guanxi.exports.urls")),
     path("service/", include("guanxi.service.urls")),

@@ -306,6 +306,18 @@ def customer_create(request: HttpRequest) -> HttpResponse:
         raise Http404
     if request.method == "POST":
         form = _customer_form(_posted(request, kind, {}), kind)
+        duplicates = []
+        if form.is_valid() and not request.POST.get("save_anyway"):
+            # Warn with the likely existing record before saving; "save anyway" confirms.
+            from guanxi.customers.dedup import likely_duplicates
+
+            duplicates = likely_duplicates(form.cleaned_data, user=user, limit=3)
+        if duplicates:
+            title = gettext("可能重复的客户")
+            return _form_page(
+                request, "customers/customer_form.html", form=form, title=title, kind=kind,
+                duplicates=duplicates,
+            )  # fmt: skip
         if form.is_valid():
             try:
                 customer = actions.create_customer(form.cleaned_data, by=user)

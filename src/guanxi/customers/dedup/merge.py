@@ -214,3 +214,23 @@ def undo_merge(merge: Any, *, by: User) -> Any:
             summary=f"{loser.name} ← {survivor.name}", changes={"merged_into": [survivor.pk, None]},
         )  # fmt: skip
     return merge
+
+
+@transaction.atomic
+def dismiss_candidate(candidate: Any, *, by: User) -> Any:
+    """Mark a queued pair as two different customers; later scans keep the decision."""
+    from guanxi.dedup.models import CandidateStatus
+
+    check_scope(by, CHANGE, candidate.left)
+    check_scope(by, CHANGE, candidate.right)
+    if candidate.status != CandidateStatus.OPEN:
+        return candidate
+    candidate.status = CandidateStatus.DISMISSED
+    candidate.decided_by = by
+    candidate.decided_at = timezone.now()
+    candidate.save(update_fields=["status", "decided_by", "decided_at"])
+    events.record(
+        by, "duplicate.dismissed", candidate, customer_id=candidate.left_id,
+        summary=f"{candidate.left.name} ≠ {candidate.right.name}",
+    )  # fmt: skip
+    return candidate

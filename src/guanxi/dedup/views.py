@@ -1,0 +1,122 @@
+"""The review queue of likely duplicate customers: list, compare, merge, dismiss, undo."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
+from django.views.decorators.http import require_http_methods
+
+from guanxi.core.actions import ActionError
+from guanxi.customers.dedup.merge import dismiss_candidate, merge_customers, undo_merge
+
+from .models import CandidateStatus, DuplicateCandidate, Merge
+
+PAGE = 50
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """Open pairs the user may change both sides of, most likely first."""
+    pairs = (
+        DuplicateCandidate.objects.restrict(request.user, "change")
+        .filter(status=CandidateStatus.OPEN)
+        .select_related("left", "right")
+        .order_by("-probability", "id")[:PAGE]
+    )
+    return render(request, "dedup/queue.html", {"pairs": pairs})
+
+
+@login_required
+def pair(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = get_object_or_404(
+        DuplicateCandidate.objects.restrict(request.user, "view").select_related("left", "right"),
+        pk=pk,
+    )
+    last_merge = (
+        Merge.objects.filter(
+            survivor__in=[candidate.left_id, candidate.right_id],
+            loser__in=[candidate.left_id, candidate.right_id],
+            undone_at__isnull=True,
+        )
+        .order_by("-merged_at")
+        .first()
+    )
+    rows = [
+        (gettext("名称"), candidate.left.name, candidate.right.name),
+        (gettext("电话"), candidate.left.phone_display, candidate.right.phone_display),
+        (gettext("电子邮箱"), candidate.left.email, candidate.right.email),
+        (gettext("出生日期"), candidate.left.birth_date or "", candidate.right.birth_date or ""),
+        (gettext("地区"), candidate.left.location, candidate.right.location),
+        (gettext("客户经理"), candidate.left.owner or "", candidate.right.owner or ""),
+        (gettext("购买次数"), candidate.left.purchase_count, candidate.right.purchase_count),
+    ]
+    context = {"pair": candidate, "rows": rows, "last_merge": last_merge}
+    return render(request, "dedup/pair.html", context)
+
+
+def _changeable(request: HttpRequest, pk: int) -> DuplicateCandidate:
+    """The pair, if the user may change both customers; 404 otherwise (also for GET)."""
+    return get_object_or_404(
+        DuplicateCandidate.objects.restrict(request.user, "change").select_related("left", "right"),
+        pk=pk,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def merge(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = _changeable(request, pk)
+    if request.method == "GET":
+        return redirect("dedup:pair", pk=pk)
+    keep = request.POST.get("survivor")
+    if keep not in ("left", "right"):
+        raise Http404
+    survivor, loser = (
+        (candidate.left, candidate.right) if keep == "left" else (candidate.right, candidate.left)
+    )
+    try:
+        merge_customers(survivor, loser, by=request.user)
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return redirect("dedup:pair", pk=pk)
+    messages.success(request, gettext("已合并，可撤销。"))
+    return redirect("dedup:pair", pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = _changeable(request, pk)
+    if request.method == "POST":
+        dismiss_candidate(candidate, by=request.user)
+        messages.success(request, gettext("已标记为不是重复。"))
+        return redirect("dedup:queue")
+    return redirect("dedup:pair", pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def undo(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = _changeable(request, pk)
+    if request.method == "POST":
+        last = (
+            Merge.objects.filter(
+                survivor__in=[candidate.left_id, candidate.right_id],
+                loser__in=[candidate.left_id, candidate.right_id],
+                undone_at__isnull=True,
+            )
+            .order_by("-merged_at")
+            .first()
+        )
+        if last is None:
+            raise Http404
+        try:
+            undo_merge(last, by=request.user)
+        except ActionError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, gettext("已撤销合并。"))
+    return redirect("dedup:pair", pk=pk)
