@@ -145,10 +145,9 @@ class Division(Comparison):
         self, cols: Columns, i: np.ndarray, j: np.ndarray, swapped: np.ndarray | None = None
     ) -> np.ndarray:
         a, b = _pairs(cols[self.column], i, j)
-        a2 = np.array([x[:2] for x in a], dtype=object)
-        b2 = np.array([x[:2] for x in b], dtype=object)
-        a4 = np.array([x[:4] for x in a], dtype=object)
-        b4 = np.array([x[:4] for x in b], dtype=object)
+        # Prefix columns are made once per record in prepare(), not once per pair.
+        a4, b4 = _pairs(cols[self.column + "_city"], i, j)
+        a2, b2 = _pairs(cols[self.column + "_province"], i, j)
         out = np.select([a == b, a4 == b4, a2 == b2], [3, 2, 1], 0).astype(np.int8)
         out[_blank(a, b)] = -1
         return out

@@ -56,6 +56,9 @@ def prepare(table: Mapping[str, Sequence[str]]) -> Columns:
         if role in NAME_ROLES:
             cols[role + "_py"] = _map(normalise.pinyin, cols[role])
             cols[role + "_bag"] = _map(normalise.pinyin_bag, cols[role])
+    if "division" in cols:
+        cols["division_city"] = _map(lambda d: d[:4], cols["division"])
+        cols["division_province"] = _map(lambda d: d[:2], cols["division"])
     if "phone" in cols:
         cols["phone_tail"] = _map(lambda p: p[-4:], cols["phone"])
     if "birth_date" in cols:
