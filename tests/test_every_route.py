@@ -10,7 +10,9 @@ restrict() cannot hide itself.
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,6 +35,8 @@ PUBLIC_WEB = {"login", "logout", "set_language", "javascript-catalog", "public_t
 # Tickets follow their customer's scope (agents: all; reps: their own customers').
 # Reads that are audited (a record opened, a list downloaded) write an event but change no data.
 READ_AUDITS = ("customer.viewed", "export.downloaded")
+# An import batch is private to who uploaded it; admins see all (its owner alone runs it).
+BATCH_READERS = {"alice", "mallory"}
 
 
 @pytest.fixture
@@ -116,7 +120,7 @@ PARAM = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
 KIND_WORDS = {
     "customers": "customer", "contacts": "contact", "addresses": "address",
     "products": "product", "purchases": "order", "orders": "order",
-    "tickets": "ticket", "survey": "ticket", "pairs": "pair",
+    "tickets": "ticket", "survey": "ticket", "pairs": "pair", "imports": "batch",
 }  # fmt: skip
 
 
@@ -155,6 +159,8 @@ def allowed(route: str, role: str) -> bool:
         return True
     if kind == "product":
         return role in PRODUCT_WRITERS or not is_write_route(route)
+    if kind == "batch":
+        return role in BATCH_READERS
     if "assign" in route:
         return role in ASSIGNS
     return role in (CHANGES if is_write_route(route) else SEES)

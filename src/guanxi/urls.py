@@ -13,5 +13,6 @@ urlpatterns = [
     path("dedup/", include("guanxi.dedup.urls")),
     path("analytics/", include("guanxi.analytics.urls")),
     path("exports/", include("guanxi.exports.urls")),
+    path("imports/", include("guanxi.imports.urls")),
     path("service/", include("guanxi.service.urls")),
 ]

@@ -32,7 +32,9 @@ def test_concurrent_bookings_never_overbook_a_bay_day(
             [sys.executable, "-m", "pytest", "-q", "-p", "no:warnings", f"{__file__}::{test_concurrent_bookings_never_overbook_a_bay_day.__name__}"],
             env=env, capture_output=True, text=True, timeout=300,
         )  # fmt: skip
-        assert run.returncode == 0 and "1 passed" in run.stdout, run.stdout[-3000:] + run.stderr[-2000:]
+        assert run.returncode == 0 and "1 passed" in run.stdout, (
+            run.stdout[-3000:] + run.stderr[-2000:]
+        )
         return
     from guanxi.service.actions import create_ticket
     from guanxi.service.models import BayDay, ServiceBay, Ticket

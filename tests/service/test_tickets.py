@@ -42,7 +42,9 @@ def test_intake_records_the_matter_and_mails_the_customer_after_commit(
     assert Event.objects.filter(verb="ticket.created", customer=bob_customer).exists()
 
 
-def test_the_seeded_inquiry_policy_gives_24_hours_for_the_first_reply(make_ticket: Any, bob_customer: Any) -> None:
+def test_the_seeded_inquiry_policy_gives_24_hours_for_the_first_reply(
+    make_ticket: Any, bob_customer: Any
+) -> None:
     received = datetime(2026, 2, 15, 10, tzinfo=SH)  # 春节 holiday: calendar hours still run
     ticket = make_ticket("carol", bob_customer, received_at=received)
     assert ticket.first_response_due == received + timedelta(hours=24)
@@ -65,7 +67,9 @@ def test_a_working_hours_policy_skips_national_day(make_ticket: Any, bob_custome
     assert ticket.first_response_due == datetime(2026, 10, 9, 17, 30, tzinfo=SH)
 
 
-def test_a_rep_may_not_open_a_ticket_for_another_reps_customer(make_ticket: Any, mallory_customer: Any) -> None:
+def test_a_rep_may_not_open_a_ticket_for_another_reps_customer(
+    make_ticket: Any, mallory_customer: Any
+) -> None:
     with pytest.raises(ActionError):
         make_ticket("bob", mallory_customer)
     assert not Ticket.objects.exists()
@@ -89,7 +93,9 @@ def test_the_complaint_walks_its_whole_workflow_and_closes_only_with_lessons(
     assert RevisitTask.objects.filter(ticket=ticket, assignee=carol).exists()
 
 
-def test_an_illegal_transition_is_refused_on_the_status_field(make_ticket: Any, users: dict[str, Any], bob_customer: Any) -> None:
+def test_an_illegal_transition_is_refused_on_the_status_field(
+    make_ticket: Any, users: dict[str, Any], bob_customer: Any
+) -> None:
     ticket = make_ticket("carol", bob_customer, ticket_type="complaint")
     with pytest.raises(ActionError) as refused:
         actions.transition(ticket, "implementation", by=users["carol"])
@@ -97,7 +103,9 @@ def test_an_illegal_transition_is_refused_on_the_status_field(make_ticket: Any, 
     assert Ticket.objects.get(pk=ticket.pk).status == Status.INTAKE
 
 
-def test_a_dispute_climbs_one_rung_at_a_time_with_dates(make_ticket: Any, users: dict[str, Any], bob_customer: Any) -> None:
+def test_a_dispute_climbs_one_rung_at_a_time_with_dates(
+    make_ticket: Any, users: dict[str, Any], bob_customer: Any
+) -> None:
     carol = users["carol"]
     ticket = make_ticket("carol", bob_customer, ticket_type="complaint")
     with pytest.raises(ActionError):
@@ -118,8 +126,14 @@ def test_waiting_on_the_customer_pauses_the_clock_and_resume_gives_the_time_back
     actions.wait_on_customer(ticket, by=carol)
     Ticket.objects.filter(pk=ticket.pk).update(waiting_since=timezone.now() - timedelta(hours=5))
     assert Ticket.objects.get(pk=ticket.pk).escalate_at is None
-    ticket = actions.resume(Ticket.objects.get(pk=ticket.pk), by=carol, customer_message="照片已补发")
-    assert timedelta(hours=4, minutes=59) < ticket.first_response_due - due < timedelta(hours=5, minutes=1)
+    ticket = actions.resume(
+        Ticket.objects.get(pk=ticket.pk), by=carol, customer_message="照片已补发"
+    )
+    assert (
+        timedelta(hours=4, minutes=59)
+        < ticket.first_response_due - due
+        < timedelta(hours=5, minutes=1)
+    )
     assert ticket.escalate_at == ticket.first_response_due
 
 
@@ -157,7 +171,9 @@ def test_the_scan_of_many_tickets_costs_a_fixed_number_of_queries(
         assert scan().escalated == 30
 
 
-def test_round_robin_deals_tickets_in_turn_among_skilled_agents(make_ticket: Any, users: dict[str, Any], bob_customer: Any) -> None:
+def test_round_robin_deals_tickets_in_turn_among_skilled_agents(
+    make_ticket: Any, users: dict[str, Any], bob_customer: Any
+) -> None:
     from guanxi.core.actions import add_user
 
     dan = add_user("dan", "x-Password-1", role="agent", by=None)
@@ -168,7 +184,9 @@ def test_round_robin_deals_tickets_in_turn_among_skilled_agents(make_ticket: Any
     assert got == [users["carol"], dan, users["carol"]]
 
 
-def test_a_bay_day_takes_no_more_appointments_than_its_capacity(make_ticket: Any, bob_customer: Any) -> None:
+def test_a_bay_day_takes_no_more_appointments_than_its_capacity(
+    make_ticket: Any, bob_customer: Any
+) -> None:
     bay = ServiceBay.objects.create(name="1号工位", daily_capacity=2)
     day = date(2026, 11, 25)
     for _ in range(2):
@@ -179,11 +197,15 @@ def test_a_bay_day_takes_no_more_appointments_than_its_capacity(make_ticket: Any
     assert Ticket.objects.filter(ticket_type="maintenance").count() == 2
 
 
-def test_attachments_are_checked_for_size_and_type(make_ticket: Any, users: dict[str, Any], bob_customer: Any, settings: Any, tmp_path: Any) -> None:
+def test_attachments_are_checked_for_size_and_type(
+    make_ticket: Any, users: dict[str, Any], bob_customer: Any, settings: Any, tmp_path: Any
+) -> None:
     settings.GUANXI_ATTACHMENT_DIR = tmp_path
     settings.GUANXI_ATTACHMENT_MAX_BYTES = 1024
     ticket = make_ticket("carol", bob_customer)
-    ok = actions.attach_file(ticket, SimpleUploadedFile("发票.pdf", b"%PDF-1.4 x"), by=users["carol"])
+    ok = actions.attach_file(
+        ticket, SimpleUploadedFile("发票.pdf", b"%PDF-1.4 x"), by=users["carol"]
+    )
     assert (tmp_path / ok.stored_as).read_bytes() == b"%PDF-1.4 x"
     for upload, code in (
         (SimpleUploadedFile("a.exe", b"MZ"), "bad_type"),
@@ -202,23 +224,41 @@ def test_closing_a_repair_sends_the_survey_link_that_records_csat_without_login(
     carol = users["carol"]
     ticket = make_ticket("carol", bob_customer, ticket_type="repair", contact_email="zhang@example.cn",
                          asset_identifier="LSVAU2180N2183294")  # fmt: skip
-    actions.add_repair_line(ticket, {"kind": "part", "description": "滤清器", "quantity": 1, "unit_price": 80}, by=carol)
+    actions.add_repair_line(
+        ticket, {"kind": "part", "description": "滤清器", "quantity": 1, "unit_price": 80}, by=carol
+    )
     actions.transition(ticket, "resolved", by=carol, resolution="更换滤清器")
     with django_capture_on_commit_callbacks(execute=True):
         actions.transition(ticket, "closed", by=carol)
     body = smtp.to("zhang@example.cn")[-1].get_content()
     token = body.split("/service/survey/")[1].split("/")[0]
     assert surveys.ticket_id_from(token) == ticket.pk
-    response = client.post(reverse("service:survey", args=[token]), {"score": "5", "comment": "很好"})
-    assert response.status_code == 200 and ticket.__class__.objects.get(pk=ticket.pk).survey.score == 5
+    response = client.post(
+        reverse("service:survey", args=[token]), {"score": "5", "comment": "很好"}
+    )
+    assert (
+        response.status_code == 200 and ticket.__class__.objects.get(pk=ticket.pk).survey.score == 5
+    )
     assert client.get(reverse("service:survey", args=[token + "x"])).status_code == 404
     assert RevisitTask.objects.filter(ticket=ticket).count() == 1
 
 
-def test_the_public_form_files_a_ticket_and_drops_bots_and_floods(client: Any, settings: Any, users: dict[str, Any]) -> None:
+def test_the_public_form_files_a_ticket_and_drops_bots_and_floods(
+    client: Any, settings: Any, users: dict[str, Any]
+) -> None:
     settings.GUANXI_PUBLIC_FORM_PER_HOUR = 2
-    form = {"ticket_type": "inquiry", "subject": "发票怎么开", "contact_name": "访客", "contact_email": "v@example.cn"}
-    assert client.post(reverse("service:public_ticket"), {**form, "website": "http://spam"}).status_code == 200
+    form = {
+        "ticket_type": "inquiry",
+        "subject": "发票怎么开",
+        "contact_name": "访客",
+        "contact_email": "v@example.cn",
+    }
+    assert (
+        client.post(
+            reverse("service:public_ticket"), {**form, "website": "http://spam"}
+        ).status_code
+        == 200
+    )
     assert not Ticket.objects.exists()
     for _ in range(2):
         assert client.post(reverse("service:public_ticket"), form).status_code == 200
@@ -235,17 +275,33 @@ def test_the_api_creates_lists_and_refuses_an_illegal_move(
     created = client.post("/api/v1/tickets", json.dumps(body), content_type="application/json")
     assert created.status_code == 201, created.content
     tid = created.json()["id"]
-    moved = client.post(f"/api/v1/tickets/{tid}/transitions", json.dumps({"status": "closed"}), content_type="application/json")
+    moved = client.post(
+        f"/api/v1/tickets/{tid}/transitions",
+        json.dumps({"status": "closed"}),
+        content_type="application/json",
+    )
     assert moved.status_code == 400 and moved.json()["errors"][0]["field"] == "status"
-    bad = client.post("/api/v1/tickets", json.dumps({**body, "contact_phone": "12"}), content_type="application/json")
+    bad = client.post(
+        "/api/v1/tickets",
+        json.dumps({**body, "contact_phone": "12"}),
+        content_type="application/json",
+    )
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "contact_phone"
-    other = client.post("/api/v1/tickets", json.dumps({**body, "customer_id": mallory_customer.pk}), content_type="application/json")
+    other = client.post(
+        "/api/v1/tickets",
+        json.dumps({**body, "customer_id": mallory_customer.pk}),
+        content_type="application/json",
+    )
     assert other.status_code == 404
     assert [t["id"] for t in client.get("/api/v1/tickets").json()["items"]] == [tid]
 
 
 def test_the_ticket_list_page_costs_the_same_queries_for_many_tickets(
-    login: Any, users: dict[str, Any], make_ticket: Any, bob_customer: Any, django_assert_max_num_queries: Any
+    login: Any,
+    users: dict[str, Any],
+    make_ticket: Any,
+    bob_customer: Any,
+    django_assert_max_num_queries: Any,
 ) -> None:
     client = login(users["carol"])
     make_ticket("carol", bob_customer)
@@ -269,13 +325,22 @@ def test_kpis_count_resolution_satisfaction_and_complaints(
     make_ticket("carol", bob_customer, ticket_type="complaint")
     response = login(users["alice"]).get(reverse("service:kpis"), {"group": "month"})
     row = response.context["rows"][-1]
-    assert (row.tickets, row.resolution_rate, row.satisfaction, row.complaints) == (2, 50.0, 100.0, 1)
+    assert (row.tickets, row.resolution_rate, row.satisfaction, row.complaints) == (
+        2,
+        50.0,
+        100.0,
+        1,
+    )
     assert row.first_response_hours is not None and response.context["complaint_rate"] == 100.0
-    api = login(users["alice"]).get("/api/v1/service/kpis", {"start": "2026-01-01", "end": "2027-01-01"})
+    api = login(users["alice"]).get(
+        "/api/v1/service/kpis", {"start": "2026-01-01", "end": "2027-01-01"}
+    )
     assert api.status_code == 200 and api.json()["targets"]["satisfaction"] == 80.0
 
 
-def test_the_customer_360_shows_tickets_with_their_csat(login: Any, users: dict[str, Any], make_ticket: Any, bob_customer: Any) -> None:
+def test_the_customer_360_shows_tickets_with_their_csat(
+    login: Any, users: dict[str, Any], make_ticket: Any, bob_customer: Any
+) -> None:
     ticket = make_ticket("carol", bob_customer, subject="加油卡挂失")
     page = login(users["bob"]).get(reverse("customers:detail", args=[bob_customer.pk]))
     assert "加油卡挂失" in page.content.decode() and ticket.pk

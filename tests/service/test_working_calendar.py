@@ -36,7 +36,9 @@ def test_the_seeded_table_holds_the_2026_arrangement(db: None) -> None:
     assert days[date(2026, 9, 20)] == days[date(2026, 10, 10)] == "workday"
 
 
-def test_friday_evening_before_spring_festival_runs_into_the_make_up_saturday(cal: WorkingCalendar) -> None:
+def test_friday_evening_before_spring_festival_runs_into_the_make_up_saturday(
+    cal: WorkingCalendar,
+) -> None:
     # Fri 17:00–18:00 is one hour; Sat 14 Feb is a 调休 working day: 3 h before lunch, 4 after.
     assert cal.add(at(2026, 2, 13, 17), 8 * HOUR) == at(2026, 2, 14, 17)
 
@@ -52,7 +54,9 @@ def test_national_day_week_is_skipped(cal: WorkingCalendar) -> None:
     assert cal.add(at(2026, 9, 30, 17, 30), 16 * HOUR) == at(2026, 10, 9, 17, 30)
 
 
-def test_a_target_used_up_at_lunch_is_due_at_noon_on_the_make_up_saturday(cal: WorkingCalendar) -> None:
+def test_a_target_used_up_at_lunch_is_due_at_noon_on_the_make_up_saturday(
+    cal: WorkingCalendar,
+) -> None:
     # Fri 9 Oct 17:00 + 4 h: one hour on Friday, three on 调休 Saturday 10 Oct morning.
     assert cal.add(at(2026, 10, 9, 17), 4 * HOUR) == at(2026, 10, 10, 12)
     assert cal.is_workday(date(2026, 10, 10)) and not cal.is_workday(date(2026, 10, 17))

@@ -115,18 +115,41 @@ def create_ticket(
     ticket.save()
     if ticket.ticket_type == TicketType.MAINTENANCE:
         if bay is None or appointment_day is None:
-            raise ActionError(_("预约保养须选择工位和日期。"), code="required", field="appointment_day")
+            raise ActionError(
+                _("预约保养须选择工位和日期。"), code="required", field="appointment_day"
+            )
         appointments.book(ticket, bay, appointment_day)
     assignee = assignment.pick_assignee(ticket)
     if assignee is not None:
         ticket.assignee, ticket.team_id = assignee, assignee.team_id
         ticket.save(update_fields=["assignee", "team"])
-        notify([assignee], NotificationKind.ASSIGNED, _("新工单 #%(id)s：%(s)s") % {"id": ticket.pk, "s": ticket.subject}, ticket)
+        notify(
+            [assignee],
+            NotificationKind.ASSIGNED,
+            _("新工单 #%(id)s：%(s)s") % {"id": ticket.pk, "s": ticket.subject},
+            ticket,
+        )
     StatusChange.objects.create(ticket=ticket, to_status=ticket.status, changed_by=by)
-    _record(by, "ticket.created", ticket, ticket.subject, status=[None, ticket.status], ticket_type=[None, ticket.ticket_type], channel=[None, ticket.channel])
+    _record(
+        by,
+        "ticket.created",
+        ticket,
+        ticket.subject,
+        status=[None, ticket.status],
+        ticket_type=[None, ticket.ticket_type],
+        channel=[None, ticket.channel],
+    )
     to = customer_address(ticket)
     if to:
-        send_after_commit([(to, _("您的服务请求已受理（工单 #%(id)s）") % {"id": ticket.pk}, _confirmation(ticket))])
+        send_after_commit(
+            [
+                (
+                    to,
+                    _("您的服务请求已受理（工单 #%(id)s）") % {"id": ticket.pk},
+                    _confirmation(ticket),
+                )
+            ]
+        )
     return ticket
 
 
@@ -142,7 +165,11 @@ def _confirmation(ticket: Ticket) -> str:
     lines = [
         _("%(name)s，您好：") % {"name": ticket.contact_name or _("客户")},
         _("我们已于 %(when)s 受理您的%(type)s：%(subject)s。")
-        % {"when": f"{local:%Y-%m-%d %H:%M}", "type": ticket.get_ticket_type_display(), "subject": ticket.subject},
+        % {
+            "when": f"{local:%Y-%m-%d %H:%M}",
+            "type": ticket.get_ticket_type_display(),
+            "subject": ticket.subject,
+        },
         _("工单号：%(id)s。") % {"id": ticket.pk},
     ]
     if ticket.first_response_due:
@@ -157,7 +184,13 @@ def add_repair_line(ticket: Ticket, data: dict[str, Any], *, by: User) -> Repair
     if ticket.ticket_type != TicketType.REPAIR:
         raise ActionError(_("只有维修工单有配件和工时。"), code="not_a_repair", field="kind")
     line = RepairLine.objects.create(ticket=ticket, **data)
-    _record(by, "ticket.repair_line_added", ticket, f"{line.get_kind_display()} {line.description}", amount=[None, str(line.amount)])
+    _record(
+        by,
+        "ticket.repair_line_added",
+        ticket,
+        f"{line.get_kind_display()} {line.description}",
+        amount=[None, str(line.amount)],
+    )
     return line
 
 
@@ -177,7 +210,11 @@ def add_message(ticket: Ticket, body: str, *, kind: str, by: User) -> TicketMess
         raise ActionError(_("内容不能为空。"), code="required", field="body")
     if kind not in (MessageKind.REPLY, MessageKind.NOTE):
         raise ActionError(_("无效的类别。"), code="invalid_choice", field="kind")
-    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("sla_policy", "customer").get(pk=ticket.pk)
+    ticket = (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("sla_policy", "customer")
+        .get(pk=ticket.pk)
+    )
     message = TicketMessage.objects.create(ticket=ticket, kind=kind, body=body, author=by)
     fields: list[str] = []
     if kind == MessageKind.REPLY:
@@ -188,7 +225,9 @@ def add_message(ticket: Ticket, body: str, *, kind: str, by: User) -> TicketMess
     _touch(ticket, fields)
     # The note's text stays out of the event: the timeline is read by more people
     # than the ticket's internal notes are meant for.
-    _record(by, f"ticket.{kind}", ticket, ticket.subject if kind == MessageKind.NOTE else body[:120])
+    _record(
+        by, f"ticket.{kind}", ticket, ticket.subject if kind == MessageKind.NOTE else body[:120]
+    )
     return message
 
 
@@ -198,12 +237,25 @@ def reassign(ticket: Ticket, assignee: User, *, by: User) -> Ticket:
     if not assignee.is_active or not can(assignee, CHANGE):
         raise ActionError(_("该用户不能处理工单。"), code="invalid_assignee", field="assignee_id")
     if not Ticket.objects.restrict(assignee, CHANGE).filter(pk=ticket.pk).exists():
-        raise ActionError(_("该用户无权处理此客户的工单。"), code="invalid_assignee", field="assignee_id")
+        raise ActionError(
+            _("该用户无权处理此客户的工单。"), code="invalid_assignee", field="assignee_id"
+        )
     before = ticket.assignee
     ticket.assignee, ticket.team_id = assignee, assignee.team_id
     _touch(ticket, ["assignee", "team"])
-    notify([assignee], NotificationKind.ASSIGNED, _("工单 #%(id)s 转给您：%(s)s") % {"id": ticket.pk, "s": ticket.subject}, ticket)
-    _record(by, "ticket.reassigned", ticket, str(assignee), assignee=[str(before) if before else None, str(assignee)])
+    notify(
+        [assignee],
+        NotificationKind.ASSIGNED,
+        _("工单 #%(id)s 转给您：%(s)s") % {"id": ticket.pk, "s": ticket.subject},
+        ticket,
+    )
+    _record(
+        by,
+        "ticket.reassigned",
+        ticket,
+        str(assignee),
+        assignee=[str(before) if before else None, str(assignee)],
+    )
     return ticket
 
 
@@ -219,7 +271,11 @@ def transition(
 ) -> Ticket:
     """Move a ticket along its workflow; illegal moves raise ActionError on `status`."""
     check_ticket(by, CHANGE, ticket)
-    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("sla_policy", "customer").get(pk=ticket.pk)
+    ticket = (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("sla_policy", "customer")
+        .get(pk=ticket.pk)
+    )
     workflow.check_transition(ticket, to, lessons_learned=lessons_learned)
     now = timezone.now()
     before = ticket.status
@@ -245,8 +301,16 @@ def transition(
         fields += ["closed_at", "waiting_since", "lessons_learned"]
     sla.refresh_cursors(ticket, ticket.sla_policy)
     _touch(ticket, sorted(set(fields + ["warn_at", "escalate_at"])))
-    StatusChange.objects.create(ticket=ticket, from_status=before, to_status=to, note=note, changed_by=by)
-    _record(by, "ticket.status_changed", ticket, f"{Status(before).label} → {Status(to).label}", status=[before, to])
+    StatusChange.objects.create(
+        ticket=ticket, from_status=before, to_status=to, note=note, changed_by=by
+    )
+    _record(
+        by,
+        "ticket.status_changed",
+        ticket,
+        f"{Status(before).label} → {Status(to).label}",
+        status=[before, to],
+    )
     if to == Status.CLOSED:
         _after_close(ticket, by)
     return ticket
@@ -256,15 +320,28 @@ def _after_close(ticket: Ticket, by: User) -> None:
     """Send the CSAT link; complaints and repairs also get a revisit (回访) task."""
     to = customer_address(ticket)
     if to:
-        link = settings.GUANXI_PUBLIC_URL.rstrip("/") + reverse("service:survey", args=[surveys.token_for(ticket.pk)])
-        body = _("您的工单 #%(id)s 已处理完毕。请花一分钟评价我们的服务：%(link)s") % {"id": ticket.pk, "link": link}
+        link = settings.GUANXI_PUBLIC_URL.rstrip("/") + reverse(
+            "service:survey", args=[surveys.token_for(ticket.pk)]
+        )
+        body = _("您的工单 #%(id)s 已处理完毕。请花一分钟评价我们的服务：%(link)s") % {
+            "id": ticket.pk,
+            "link": link,
+        }
         send_after_commit([(to, _("请评价我们的服务（工单 #%(id)s）") % {"id": ticket.pk}, body)])
     if ticket.ticket_type in (TicketType.COMPLAINT, TicketType.REPAIR):
         owner = ticket.assignee or by
         task = RevisitTask.objects.create(
-            ticket=ticket, assignee=owner, due_at=ticket.closed_at + timedelta(days=settings.GUANXI_REVISIT_DAYS)
+            ticket=ticket,
+            assignee=owner,
+            due_at=ticket.closed_at + timedelta(days=settings.GUANXI_REVISIT_DAYS),
         )
-        notify([owner], NotificationKind.REVISIT, _("请在 %(due)s 前回访工单 #%(id)s") % {"due": f"{timezone.localtime(task.due_at):%Y-%m-%d}", "id": ticket.pk}, ticket)
+        notify(
+            [owner],
+            NotificationKind.REVISIT,
+            _("请在 %(due)s 前回访工单 #%(id)s")
+            % {"due": f"{timezone.localtime(task.due_at):%Y-%m-%d}", "id": ticket.pk},
+            ticket,
+        )
 
 
 @transaction.atomic
@@ -286,30 +363,53 @@ def resume(ticket: Ticket, *, by: User | None, customer_message: str = "") -> Ti
     """The customer answered (their message is kept) or staff resume: the clock runs again."""
     if by is not None:
         check_ticket(by, CHANGE, ticket)
-    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("sla_policy").get(pk=ticket.pk)
+    ticket = (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("sla_policy")
+        .get(pk=ticket.pk)
+    )
     if ticket.waiting_since is None:
         raise ActionError(_("工单没有在等待客户。"), code="invalid_state", field="status")
     if customer_message:
-        TicketMessage.objects.create(ticket=ticket, kind=MessageKind.CUSTOMER, body=customer_message)
+        TicketMessage.objects.create(
+            ticket=ticket, kind=MessageKind.CUSTOMER, body=customer_message
+        )
     sla.resume(ticket, timezone.now(), WorkingCalendar.load())
-    _touch(ticket, ["waiting_since", "first_response_due", "resolution_due", "warn_at", "escalate_at"])
+    _touch(
+        ticket, ["waiting_since", "first_response_due", "resolution_due", "warn_at", "escalate_at"]
+    )
     _record(by, "ticket.resumed", ticket, _("恢复计时"))
     return ticket
 
 
 @transaction.atomic
-def escalate_dispute(ticket: Ticket, stage: str, *, by: User, counterpart: str = "", record: str = "") -> DisputeStep:
+def escalate_dispute(
+    ticket: Ticket, stage: str, *, by: User, counterpart: str = "", record: str = ""
+) -> DisputeStep:
     """协商 → 第三方调解 → 法律诉讼, one step at a time; the previous step ends today."""
     check_ticket(by, CHANGE, ticket)
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     workflow.check_dispute_step(ticket, stage)
     now = timezone.now()
     DisputeStep.objects.filter(ticket=ticket, ended_at__isnull=True).update(ended_at=now)
-    step = DisputeStep.objects.create(ticket=ticket, stage=stage, started_at=now, counterpart=counterpart, record=record, recorded_by=by)
+    step = DisputeStep.objects.create(
+        ticket=ticket,
+        stage=stage,
+        started_at=now,
+        counterpart=counterpart,
+        record=record,
+        recorded_by=by,
+    )
     before = ticket.dispute_stage
     ticket.dispute_stage = stage
     _touch(ticket, ["dispute_stage"])
-    _record(by, "ticket.dispute_escalated", ticket, step.get_stage_display(), dispute_stage=[before or None, stage])
+    _record(
+        by,
+        "ticket.dispute_escalated",
+        ticket,
+        step.get_stage_display(),
+        dispute_stage=[before or None, stage],
+    )
     return step
 
 
@@ -320,7 +420,9 @@ def record_dispute_outcome(step: DisputeStep, outcome: str, *, by: User) -> Disp
         raise ActionError(_("请填写结果。"), code="required", field="outcome")
     step.outcome, step.ended_at = outcome, step.ended_at or timezone.now()
     step.save(update_fields=["outcome", "ended_at"])
-    _record(by, "ticket.dispute_outcome", step.ticket, f"{step.get_stage_display()}：{outcome[:80]}")
+    _record(
+        by, "ticket.dispute_outcome", step.ticket, f"{step.get_stage_display()}：{outcome[:80]}"
+    )
     return step
 
 
@@ -351,7 +453,13 @@ def submit_survey(ticket_id: int, score: int, comment: str = "") -> SurveyRespon
     if SurveyResponse.objects.filter(ticket=ticket).exists():
         raise ActionError(_("您已评价过此工单，谢谢。"), code="already_answered", field="score")
     response = SurveyResponse.objects.create(ticket=ticket, score=score, comment=comment)
-    _record(None, "ticket.csat", ticket, _("满意度 %(score)s 分") % {"score": score}, score=[None, score])
+    _record(
+        None,
+        "ticket.csat",
+        ticket,
+        _("满意度 %(score)s 分") % {"score": score},
+        score=[None, score],
+    )
     return response
 
 

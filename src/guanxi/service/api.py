@@ -30,7 +30,8 @@ from guanxi.core.permissions import CHANGE
 from guanxi.customers.models import Customer
 
 from . import actions
-from .choices import Channel, DisputeStage, LineKind, MessageKind, Priority, Status as TicketStatus, TicketType
+from .choices import Channel, DisputeStage, LineKind, MessageKind, Priority, TicketType
+from .choices import Status as TicketStatus
 from .forms import DisputeForm, MessageForm, RepairLineForm, TicketForm, TransitionForm
 from .models import Ticket
 from .queries import complaint_rate, service_kpis, targets, ticket_list
@@ -162,12 +163,30 @@ class KpisOut(Schema):
 
 def ticket_out(t: Ticket) -> dict[str, Any]:
     return {
-        **{f: getattr(t, f) for f in (
-            "id", "ticket_type", "channel", "priority", "status", "customer_id", "subject",
-            "description", "contact_name", "received_at", "assignee_id", "first_response_due",
-            "resolution_due", "first_responded_at", "resolved_at", "closed_at", "dispute_stage",
-            "escalation_level", "created_at",
-        )},  # fmt: skip
+        **{
+            f: getattr(t, f)
+            for f in (
+                "id",
+                "ticket_type",
+                "channel",
+                "priority",
+                "status",
+                "customer_id",
+                "subject",
+                "description",
+                "contact_name",
+                "received_at",
+                "assignee_id",
+                "first_response_due",
+                "resolution_due",
+                "first_responded_at",
+                "resolved_at",
+                "closed_at",
+                "dispute_stage",
+                "escalation_level",
+                "created_at",
+            )
+        },  # fmt: skip
         "waiting_on_customer": t.waiting_since is not None,
     }
 
@@ -243,8 +262,18 @@ def add_message(request: HttpRequest, id: int, payload: MessageIn) -> Any:
     form = MessageForm(data=form_data(payload.model_dump()))
     if not form.is_valid():
         raise form_error(form)
-    message = actions.add_message(ticket, form.cleaned_data["body"], kind=form.cleaned_data["kind"], by=user)
-    return Status(201, {"id": message.pk, "kind": message.kind, "body": message.body, "created_at": message.created_at})
+    message = actions.add_message(
+        ticket, form.cleaned_data["body"], kind=form.cleaned_data["kind"], by=user
+    )
+    return Status(
+        201,
+        {
+            "id": message.pk,
+            "kind": message.kind,
+            "body": message.body,
+            "created_at": message.created_at,
+        },
+    )
 
 
 @router.post("/tickets/{id}/transitions", response={200: TicketOut, **ERRORS})
@@ -293,8 +322,16 @@ def escalate_dispute(request: HttpRequest, id: int, payload: DisputeIn) -> Any:
     if not form.is_valid():
         raise form_error(form)
     d = form.cleaned_data
-    step = actions.escalate_dispute(ticket, d["stage"], by=user, counterpart=d["counterpart"], record=d["record"])
-    return Status(201, {f: getattr(step, f) for f in ("id", "stage", "started_at", "ended_at", "counterpart", "record")})
+    step = actions.escalate_dispute(
+        ticket, d["stage"], by=user, counterpart=d["counterpart"], record=d["record"]
+    )
+    return Status(
+        201,
+        {
+            f: getattr(step, f)
+            for f in ("id", "stage", "started_at", "ended_at", "counterpart", "record")
+        },
+    )
 
 
 @router.post("/tickets/{id}/repair-lines", response={201: RepairLineOut, **ERRORS})
@@ -304,7 +341,9 @@ def add_repair_line(request: HttpRequest, id: int, payload: RepairLineIn) -> Any
     if not form.is_valid():
         raise form_error(form)
     line = actions.add_repair_line(ticket, form.cleaned_data, by=user)
-    return Status(201, {f: getattr(line, f) for f in ("id", "kind", "description", "quantity", "unit_price")})
+    return Status(
+        201, {f: getattr(line, f) for f in ("id", "kind", "description", "quantity", "unit_price")}
+    )
 
 
 @router.get("/service/kpis", response={200: KpisOut, **ERRORS})
@@ -320,7 +359,9 @@ def kpis(request: HttpRequest, start: date, end: date, group: str = "month") -> 
     begin, finish = day_range(start, end)
     rows = service_kpis(user, begin, finish, group)
     return {
-        "rows": [{**r.__dict__, "group": str(r.group if r.group is not None else "—")} for r in rows],
+        "rows": [
+            {**r.__dict__, "group": str(r.group if r.group is not None else "—")} for r in rows
+        ],
         "complaints_per_100_customers": complaint_rate(user, begin, finish),
         "targets": targets(),
     }

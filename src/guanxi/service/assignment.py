@@ -46,11 +46,7 @@ def pick_assignee(ticket: Ticket) -> User | None:
     else:
         loads = dict(
             User.objects.filter(pk__in=[u.pk for u in people])
-            .annotate(
-                load=Count(
-                    "assigned_tickets", filter=~Q(assigned_tickets__status__in=DONE)
-                )
-            )
+            .annotate(load=Count("assigned_tickets", filter=~Q(assigned_tickets__status__in=DONE)))
             .values_list("pk", "load")
         )
         chosen = min(people, key=lambda u: (loads.get(u.pk, 0), u.pk))

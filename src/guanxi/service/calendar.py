@@ -67,7 +67,9 @@ class WorkingCalendar:
             return [(at(self.starts), at(self.lunch_starts)), (at(self.lunch_ends), at(self.ends))]
         return [(at(self.starts), at(self.ends))]
 
-    def _days_from(self, moment: datetime) -> Iterator[tuple[date, list[tuple[datetime, datetime]]]]:
+    def _days_from(
+        self, moment: datetime
+    ) -> Iterator[tuple[date, list[tuple[datetime, datetime]]]]:
         first = moment.astimezone(self.zone).date()
         for offset in range(MAX_DAYS):
             day = first + timedelta(days=offset)

@@ -148,7 +148,12 @@ def _tell(
                     object_id=row["id"],
                     customer_id=row["customer_id"],
                     summary=message,
-                    changes={"escalation_level": [row["escalation_level"], int(row["escalation_level"]) + 1]},  # type: ignore[call-overload]
+                    changes={
+                        "escalation_level": [
+                            row["escalation_level"],
+                            int(row["escalation_level"]) + 1,
+                        ]
+                    },  # type: ignore[call-overload]
                 )
             )
         for person in {p.pk: p for p in recipients}.values():

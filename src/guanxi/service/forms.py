@@ -44,7 +44,9 @@ class TicketForm(forms.ModelForm):
         data = super().clean()
         if data.get("ticket_type") == TicketType.MAINTENANCE:
             if not data.get("bay"):
-                self.add_error("bay", forms.ValidationError(_("预约保养须选择工位。"), code="required"))
+                self.add_error(
+                    "bay", forms.ValidationError(_("预约保养须选择工位。"), code="required")
+                )
             if not data.get("appointment_day"):
                 self.add_error(
                     "appointment_day",
@@ -83,7 +85,10 @@ class PublicTicketForm(TicketForm):
 
 class MessageForm(forms.Form):
     kind = forms.ChoiceField(
-        choices=[(MessageKind.REPLY, MessageKind.REPLY.label), (MessageKind.NOTE, MessageKind.NOTE.label)]
+        choices=[
+            (MessageKind.REPLY, MessageKind.REPLY.label),
+            (MessageKind.NOTE, MessageKind.NOTE.label),
+        ]
     )
     body = forms.CharField(widget=forms.Textarea, max_length=20_000)
 
@@ -116,4 +121,3 @@ class RepairLineForm(forms.ModelForm):
 class SurveyForm(forms.Form):
     score = forms.TypedChoiceField(choices=[(i, str(i)) for i in range(5, 0, -1)], coerce=int)
     comment = forms.CharField(required=False, widget=forms.Textarea, max_length=2000)
-

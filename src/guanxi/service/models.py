@@ -289,9 +289,7 @@ class SlaPolicy(models.Model):
     """
 
     name = models.CharField(_("名称"), max_length=64)
-    ticket_type = models.CharField(
-        _("类型"), max_length=16, choices=TicketType.choices, blank=True
-    )
+    ticket_type = models.CharField(_("类型"), max_length=16, choices=TicketType.choices, blank=True)
     priority = models.CharField(_("优先级"), max_length=8, choices=Priority.choices, blank=True)
     value_class = models.CharField(
         _("客户价值分类"), max_length=16, choices=ValueClass.choices, blank=True
@@ -368,9 +366,7 @@ class AssignmentRule(models.Model):
 
     name = models.CharField(_("名称"), max_length=64)
     position = models.PositiveSmallIntegerField(_("顺序"), default=100)
-    ticket_type = models.CharField(
-        _("类型"), max_length=16, choices=TicketType.choices, blank=True
-    )
+    ticket_type = models.CharField(_("类型"), max_length=16, choices=TicketType.choices, blank=True)
     skill = models.CharField(_("技能"), max_length=32, blank=True)
     team = models.ForeignKey(
         "core.Team", on_delete=models.CASCADE, null=True, blank=True, related_name="+"

@@ -38,7 +38,12 @@ def send_after_commit(messages: Sequence[tuple[str, str, str]]) -> None:
 
 
 def notify(
-    users: Iterable[User], kind: str, message: str, ticket: Ticket | None = None, *, mail: bool = True
+    users: Iterable[User],
+    kind: str,
+    message: str,
+    ticket: Ticket | None = None,
+    *,
+    mail: bool = True,
 ) -> list[Notification]:
     rows = [
         Notification(user=user, ticket=ticket, kind=kind, message=message[:255])

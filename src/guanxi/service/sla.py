@@ -47,7 +47,9 @@ def policy_for(
     return chosen
 
 
-def add_hours(start: datetime, hours: Decimal | float, clock: str, cal: WorkingCalendar) -> datetime:
+def add_hours(
+    start: datetime, hours: Decimal | float, clock: str, cal: WorkingCalendar
+) -> datetime:
     seconds = float(hours) * 3600
     if clock == ClockKind.WORKING:
         return cal.add(start, seconds)
@@ -74,7 +76,11 @@ def set_targets(ticket: Ticket, policy: SlaPolicy | None, cal: WorkingCalendar) 
 
 def pending_due(ticket: Ticket) -> tuple[str, datetime] | None:
     """The milestone the ticket is racing now, if any and not already breached."""
-    if ticket.first_responded_at is None and ticket.first_response_due and not ticket.response_breached:
+    if (
+        ticket.first_responded_at is None
+        and ticket.first_response_due
+        and not ticket.response_breached
+    ):
         return "response", ticket.first_response_due
     if ticket.resolved_at is None and ticket.resolution_due and not ticket.resolution_breached:
         return "resolution", ticket.resolution_due
@@ -103,7 +109,10 @@ def resume(ticket: Ticket, now: datetime, cal: WorkingCalendar) -> None:
     if policy is None or paused_at is None:
         refresh_cursors(ticket, policy)
         return
-    for field, done in (("first_response_due", ticket.first_responded_at), ("resolution_due", ticket.resolved_at)):
+    for field, done in (
+        ("first_response_due", ticket.first_responded_at),
+        ("resolution_due", ticket.resolved_at),
+    ):
         due: datetime | None = getattr(ticket, field)
         if done is None and due is not None and due > paused_at:
             left = elapsed(paused_at, due, policy.clock, cal)

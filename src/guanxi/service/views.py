@@ -22,14 +22,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from guanxi.core.actions import ActionError
-from guanxi.core.api import decode_time_cursor, encode_time_cursor
-from guanxi.core.api import ApiError
+from guanxi.core.api import ApiError, decode_time_cursor, encode_time_cursor
 from guanxi.core.models import User
 from guanxi.core.permissions import CHANGE, can
 from guanxi.customers.models import Customer
 
 from . import actions, surveys, workflow
-from .choices import Channel, MessageKind, Priority, Status, TicketType
+from .choices import Channel, Priority, Status, TicketType
 from .forms import (
     DisputeForm,
     MessageForm,
@@ -94,7 +93,10 @@ def _require_valid(form: Any) -> dict[str, Any]:
 
 @login_required
 def ticket_list_view(request: HttpRequest) -> HttpResponse:
-    filters = {k: request.GET.get(k, "") for k in ("status", "ticket_type", "priority", "channel", "open", "mine", "customer_id")}
+    filters = {
+        k: request.GET.get(k, "")
+        for k in ("status", "ticket_type", "priority", "channel", "open", "mine", "customer_id")
+    }
     qs = ticket_list(request.user, filters)  # type: ignore[arg-type]
     cursor = request.GET.get("cursor")
     if cursor:
@@ -132,15 +134,31 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
     customer = None
     customer_id = request.POST.get("customer_id") or request.GET.get("customer_id") or ""
     if customer_id:
-        customer = Customer.objects.restrict(user, CHANGE).filter(pk=int(customer_id) if customer_id.isdigit() else 0).first()
+        customer = (
+            Customer.objects.restrict(user, CHANGE)
+            .filter(pk=int(customer_id) if customer_id.isdigit() else 0)
+            .first()
+        )
         if customer is None:
             raise Http404
-    form = TicketForm(data=request.POST or None, initial={"channel": Channel.HOTLINE, "received_at": timezone.localtime().strftime("%Y-%m-%d %H:%M")})
+    form = TicketForm(
+        data=request.POST or None,
+        initial={
+            "channel": Channel.HOTLINE,
+            "received_at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+        },
+    )
     form.has_customer = customer is not None
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            ticket = actions.create_ticket(d, by=user, customer=customer, bay=d.get("bay"), appointment_day=d.get("appointment_day"))
+            ticket = actions.create_ticket(
+                d,
+                by=user,
+                customer=customer,
+                bay=d.get("bay"),
+                appointment_day=d.get("appointment_day"),
+            )
         except ActionError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -157,7 +175,14 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = _ticket(request, pk)
     ticket = (
         Ticket.objects.select_related("customer", "assignee", "sla_policy", "created_by")
-        .prefetch_related("messages__author", "status_changes__changed_by", "dispute_steps", "attachments", "repair_lines", "revisits")
+        .prefetch_related(
+            "messages__author",
+            "status_changes__changed_by",
+            "dispute_steps",
+            "attachments",
+            "repair_lines",
+            "revisits",
+        )
         .get(pk=ticket.pk)
     )
     can_change = Ticket.objects.restrict(request.user, CHANGE).filter(pk=pk).exists()  # type: ignore[arg-type]
@@ -184,7 +209,14 @@ def ticket_message(request: HttpRequest, pk: int) -> HttpResponse:
 def ticket_status(request: HttpRequest, pk: int) -> HttpResponse:
     def do(ticket: Ticket, user: User) -> None:
         d = _require_valid(TransitionForm(request.POST))
-        actions.transition(ticket, d["status"], by=user, note=d["note"], resolution=d["resolution"], lessons_learned=d["lessons_learned"])
+        actions.transition(
+            ticket,
+            d["status"],
+            by=user,
+            note=d["note"],
+            resolution=d["resolution"],
+            lessons_learned=d["lessons_learned"],
+        )
 
     return _act(request, pk, do)
 
@@ -208,14 +240,22 @@ def ticket_waiting(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def ticket_resume(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, lambda t, u: actions.resume(t, by=u, customer_message=request.POST.get("customer_message", "")))
+    return _act(
+        request,
+        pk,
+        lambda t, u: actions.resume(
+            t, by=u, customer_message=request.POST.get("customer_message", "")
+        ),
+    )
 
 
 @login_required
 def ticket_dispute(request: HttpRequest, pk: int) -> HttpResponse:
     def do(ticket: Ticket, user: User) -> None:
         d = _require_valid(DisputeForm(request.POST))
-        actions.escalate_dispute(ticket, d["stage"], by=user, counterpart=d["counterpart"], record=d["record"])
+        actions.escalate_dispute(
+            ticket, d["stage"], by=user, counterpart=d["counterpart"], record=d["record"]
+        )
 
     return _act(request, pk, do)
 
@@ -257,8 +297,16 @@ def ticket_revisit(request: HttpRequest, pk: int) -> HttpResponse:
 def kpis(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     try:
-        start = date.fromisoformat(request.GET.get("start", "")) if request.GET.get("start") else today.replace(day=1) - timedelta(days=150)
-        end = date.fromisoformat(request.GET.get("end", "")) if request.GET.get("end") else today + timedelta(days=1)
+        start = (
+            date.fromisoformat(request.GET.get("start", ""))
+            if request.GET.get("start")
+            else today.replace(day=1) - timedelta(days=150)
+        )
+        end = (
+            date.fromisoformat(request.GET.get("end", ""))
+            if request.GET.get("end")
+            else today + timedelta(days=1)
+        )
     except ValueError:
         start, end = today.replace(day=1) - timedelta(days=150), today + timedelta(days=1)
     group = request.GET.get("group", "month")
@@ -292,7 +340,11 @@ def notifications(request: HttpRequest) -> HttpResponse:
         # unread flag: no action and no event.
         mine.filter(read_at__isnull=True).update(read_at=timezone.now())
         return redirect("service:notifications")
-    return render(request, "service/notifications.html", {"notifications": list(mine.select_related("ticket")[:100])})
+    return render(
+        request,
+        "service/notifications.html",
+        {"notifications": list(mine.select_related("ticket")[:100])},
+    )
 
 
 # --- public: web form and survey (no login) -------------------------------------------
@@ -311,9 +363,13 @@ def public_ticket(request: HttpRequest) -> HttpResponse:
         if form.is_spam():
             # Answer as if it worked: a bot learns nothing from a refusal.
             return render(request, "service/public_thanks.html", {"ticket": None})
-        recent = Ticket.objects.filter(submitter_ip=ip, created_at__gte=timezone.now() - timedelta(hours=1)).count()
+        recent = Ticket.objects.filter(
+            submitter_ip=ip, created_at__gte=timezone.now() - timedelta(hours=1)
+        ).count()
         if recent >= settings.GUANXI_PUBLIC_FORM_PER_HOUR:
-            return render(request, "service/public_form.html", {"form": form, "throttled": True}, status=429)
+            return render(
+                request, "service/public_form.html", {"form": form, "throttled": True}, status=429
+            )
         if form.is_valid():
             data = {**form.cleaned_data, "channel": Channel.WEB_FORM}
             ticket = actions.create_ticket(data, by=None, submitter_ip=ip)
@@ -327,16 +383,22 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
     if ticket_id is None:
         raise Http404
     # The signed token is the credential: it names the one ticket it may answer for.
-    ticket = Ticket.objects.filter(pk=ticket_id, status=Status.CLOSED).select_related("survey").first()
+    ticket = (
+        Ticket.objects.filter(pk=ticket_id, status=Status.CLOSED).select_related("survey").first()
+    )
     if ticket is None:
         raise Http404
     answered = hasattr(ticket, "survey")
     form = SurveyForm(data=request.POST or None)
     if request.method == "POST" and not answered and form.is_valid():
         try:
-            actions.submit_survey(ticket.pk, form.cleaned_data["score"], form.cleaned_data["comment"])
+            actions.submit_survey(
+                ticket.pk, form.cleaned_data["score"], form.cleaned_data["comment"]
+            )
         except ActionError as exc:
             form.add_error("score", exc.message)
         else:
             answered = True
-    return render(request, "service/survey.html", {"ticket": ticket, "form": form, "answered": answered})
+    return render(
+        request, "service/survey.html", {"ticket": ticket, "form": form, "answered": answered}
+    )

@@ -66,7 +66,9 @@ def check_transition(ticket: Ticket, to: str, *, lessons_learned: str = "") -> N
         )
     if ticket.is_complaint and to == Status.CLOSED and not lessons_learned.strip():
         raise ActionError(
-            _("投诉关闭前须填写总结（经验教训）。"), code="lessons_required", field="lessons_learned"
+            _("投诉关闭前须填写总结（经验教训）。"),
+            code="lessons_required",
+            field="lessons_learned",
         )
 
 

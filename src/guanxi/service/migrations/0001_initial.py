@@ -2,340 +2,922 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import guanxi.core.fields
 from django.conf import settings
 from django.db import migrations, models
 
+import guanxi.core.fields
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0003_event_append_only'),
-        ('customers', '0004_list_sort_indexes'),
+        ("core", "0003_event_append_only"),
+        ("customers", "0004_list_sort_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CalendarDay',
+            name="CalendarDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(unique=True, verbose_name='日期')),
-                ('kind', models.CharField(choices=[('holiday', '法定节假日'), ('workday', '调休上班')], max_length=8, verbose_name='类别')),
-                ('name', models.CharField(blank=True, max_length=32, verbose_name='名称')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(unique=True, verbose_name="日期")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("holiday", "法定节假日"), ("workday", "调休上班")],
+                        max_length=8,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=32, verbose_name="名称")),
             ],
             options={
-                'ordering': ['day'],
+                "ordering": ["day"],
             },
         ),
         migrations.CreateModel(
-            name='ServiceBay',
+            name="ServiceBay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, unique=True, verbose_name='工位')),
-                ('daily_capacity', models.PositiveSmallIntegerField(default=8, verbose_name='每日容量')),
-                ('active', models.BooleanField(default=True, verbose_name='启用')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=64, unique=True, verbose_name="工位")),
+                (
+                    "daily_capacity",
+                    models.PositiveSmallIntegerField(default=8, verbose_name="每日容量"),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="启用")),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ServiceTarget',
+            name="ServiceTarget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=32, unique=True)),
-                ('name', models.CharField(max_length=64, verbose_name='名称')),
-                ('percent', models.DecimalField(decimal_places=2, max_digits=5, verbose_name='目标（%）')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=32, unique=True)),
+                ("name", models.CharField(max_length=64, verbose_name="名称")),
+                (
+                    "percent",
+                    models.DecimalField(decimal_places=2, max_digits=5, verbose_name="目标（%）"),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SlaPolicy',
+            name="SlaPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, verbose_name='名称')),
-                ('ticket_type', models.CharField(blank=True, choices=[('inquiry', '咨询'), ('complaint', '投诉'), ('suggestion', '建议'), ('after_sales', '售后'), ('repair', '维修工单'), ('maintenance', '预约保养')], max_length=16, verbose_name='类型')),
-                ('priority', models.CharField(blank=True, choices=[('urgent', '紧急'), ('high', '高'), ('normal', '普通'), ('low', '低')], max_length=8, verbose_name='优先级')),
-                ('value_class', models.CharField(blank=True, choices=[('high', '高价值客户'), ('potential', '潜力客户'), ('general', '一般客户'), ('churned', '流失客户')], max_length=16, verbose_name='客户价值分类')),
-                ('first_response_hours', models.DecimalField(decimal_places=2, max_digits=7, verbose_name='首次响应/处理意见（小时）')),
-                ('resolution_hours', models.DecimalField(decimal_places=2, max_digits=7, verbose_name='解决（小时）')),
-                ('clock', models.CharField(choices=[('calendar', '自然时间'), ('working', '工作时间')], default='calendar', max_length=8, verbose_name='计时方式')),
-                ('warn_before_minutes', models.PositiveIntegerField(default=120, verbose_name='提前预警（分钟）')),
-                ('active', models.BooleanField(default=True, verbose_name='启用')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=64, verbose_name="名称")),
+                (
+                    "ticket_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("inquiry", "咨询"),
+                            ("complaint", "投诉"),
+                            ("suggestion", "建议"),
+                            ("after_sales", "售后"),
+                            ("repair", "维修工单"),
+                            ("maintenance", "预约保养"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "priority",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("urgent", "紧急"),
+                            ("high", "高"),
+                            ("normal", "普通"),
+                            ("low", "低"),
+                        ],
+                        max_length=8,
+                        verbose_name="优先级",
+                    ),
+                ),
+                (
+                    "value_class",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("high", "高价值客户"),
+                            ("potential", "潜力客户"),
+                            ("general", "一般客户"),
+                            ("churned", "流失客户"),
+                        ],
+                        max_length=16,
+                        verbose_name="客户价值分类",
+                    ),
+                ),
+                (
+                    "first_response_hours",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=7, verbose_name="首次响应/处理意见（小时）"
+                    ),
+                ),
+                (
+                    "resolution_hours",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=7, verbose_name="解决（小时）"
+                    ),
+                ),
+                (
+                    "clock",
+                    models.CharField(
+                        choices=[("calendar", "自然时间"), ("working", "工作时间")],
+                        default="calendar",
+                        max_length=8,
+                        verbose_name="计时方式",
+                    ),
+                ),
+                (
+                    "warn_before_minutes",
+                    models.PositiveIntegerField(default=120, verbose_name="提前预警（分钟）"),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="启用")),
             ],
             options={
-                'ordering': ['ticket_type', 'priority', 'value_class', 'id'],
+                "ordering": ["ticket_type", "priority", "value_class", "id"],
             },
         ),
         migrations.CreateModel(
-            name='WorkingHours',
+            name="WorkingHours",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts', models.TimeField(verbose_name='上班')),
-                ('ends', models.TimeField(verbose_name='下班')),
-                ('lunch_starts', models.TimeField(blank=True, null=True, verbose_name='午休开始')),
-                ('lunch_ends', models.TimeField(blank=True, null=True, verbose_name='午休结束')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("starts", models.TimeField(verbose_name="上班")),
+                ("ends", models.TimeField(verbose_name="下班")),
+                ("lunch_starts", models.TimeField(blank=True, null=True, verbose_name="午休开始")),
+                ("lunch_ends", models.TimeField(blank=True, null=True, verbose_name="午休结束")),
             ],
         ),
         migrations.CreateModel(
-            name='AssignmentRule',
+            name="AssignmentRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, verbose_name='名称')),
-                ('position', models.PositiveSmallIntegerField(default=100, verbose_name='顺序')),
-                ('ticket_type', models.CharField(blank=True, choices=[('inquiry', '咨询'), ('complaint', '投诉'), ('suggestion', '建议'), ('after_sales', '售后'), ('repair', '维修工单'), ('maintenance', '预约保养')], max_length=16, verbose_name='类型')),
-                ('skill', models.CharField(blank=True, max_length=32, verbose_name='技能')),
-                ('strategy', models.CharField(choices=[('round_robin', '轮流分配'), ('least_load', '最少负载')], default='least_load', max_length=16, verbose_name='策略')),
-                ('active', models.BooleanField(default=True)),
-                ('last_assignee', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=64, verbose_name="名称")),
+                ("position", models.PositiveSmallIntegerField(default=100, verbose_name="顺序")),
+                (
+                    "ticket_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("inquiry", "咨询"),
+                            ("complaint", "投诉"),
+                            ("suggestion", "建议"),
+                            ("after_sales", "售后"),
+                            ("repair", "维修工单"),
+                            ("maintenance", "预约保养"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("skill", models.CharField(blank=True, max_length=32, verbose_name="技能")),
+                (
+                    "strategy",
+                    models.CharField(
+                        choices=[("round_robin", "轮流分配"), ("least_load", "最少负载")],
+                        default="least_load",
+                        max_length=16,
+                        verbose_name="策略",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "last_assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='BayDay',
+            name="BayDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('capacity', models.PositiveSmallIntegerField()),
-                ('booked', models.PositiveSmallIntegerField(default=0)),
-                ('bay', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='days', to='service.servicebay')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("capacity", models.PositiveSmallIntegerField()),
+                ("booked", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "bay",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="days",
+                        to="service.servicebay",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Ticket',
+            name="Ticket",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ticket_type', models.CharField(choices=[('inquiry', '咨询'), ('complaint', '投诉'), ('suggestion', '建议'), ('after_sales', '售后'), ('repair', '维修工单'), ('maintenance', '预约保养')], max_length=16, verbose_name='类型')),
-                ('channel', models.CharField(choices=[('hotline', '热线电话'), ('email', '电子邮件'), ('web_form', '网页表单'), ('live_chat', '在线客服'), ('walk_in', '到店'), ('staff', '员工录入')], max_length=16, verbose_name='渠道')),
-                ('priority', models.CharField(choices=[('urgent', '紧急'), ('high', '高'), ('normal', '普通'), ('low', '低')], default='normal', max_length=8, verbose_name='优先级')),
-                ('status', models.CharField(choices=[('open', '处理中'), ('resolved', '已解决'), ('intake', '受理'), ('investigation', '调查'), ('solution', '方案'), ('implementation', '实施'), ('feedback', '反馈'), ('follow_up', '跟踪'), ('closed', '已关闭')], max_length=16, verbose_name='状态')),
-                ('subject', models.CharField(max_length=200, verbose_name='事项')),
-                ('description', models.TextField(blank=True, verbose_name='详情')),
-                ('contact_name', models.CharField(blank=True, max_length=64, verbose_name='联系人')),
-                ('contact_phone', guanxi.core.fields.EncryptedTextField(blank=True, default='', verbose_name='联系电话')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='联系邮箱')),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='受理时间')),
-                ('skill', models.CharField(blank=True, max_length=32, verbose_name='所需技能')),
-                ('asset_identifier', models.CharField(blank=True, max_length=64, verbose_name='车辆/设备编号')),
-                ('first_response_due', models.DateTimeField(blank=True, null=True, verbose_name='首次响应期限')),
-                ('resolution_due', models.DateTimeField(blank=True, null=True, verbose_name='解决期限')),
-                ('first_responded_at', models.DateTimeField(blank=True, null=True, verbose_name='首次响应时间')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='解决时间')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='关闭时间')),
-                ('waiting_since', models.DateTimeField(blank=True, null=True, verbose_name='等待客户自')),
-                ('warn_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('escalate_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('escalation_level', models.PositiveSmallIntegerField(default=0, editable=False)),
-                ('response_breached', models.BooleanField(default=False, editable=False)),
-                ('resolution_breached', models.BooleanField(default=False, editable=False)),
-                ('resolution', models.TextField(blank=True, verbose_name='处理结果')),
-                ('lessons_learned', models.TextField(blank=True, verbose_name='总结')),
-                ('dispute_stage', models.CharField(blank=True, choices=[('negotiation', '协商'), ('mediation', '第三方调解'), ('litigation', '法律诉讼')], default='', max_length=16, verbose_name='争议阶段')),
-                ('submitter_ip', models.GenericIPAddressField(blank=True, editable=False, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assigned_tickets', to=settings.AUTH_USER_MODEL, verbose_name='处理人')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='tickets', to='customers.customer', verbose_name='客户')),
-                ('sla_policy', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='service.slapolicy')),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tickets', to='core.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "ticket_type",
+                    models.CharField(
+                        choices=[
+                            ("inquiry", "咨询"),
+                            ("complaint", "投诉"),
+                            ("suggestion", "建议"),
+                            ("after_sales", "售后"),
+                            ("repair", "维修工单"),
+                            ("maintenance", "预约保养"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("hotline", "热线电话"),
+                            ("email", "电子邮件"),
+                            ("web_form", "网页表单"),
+                            ("live_chat", "在线客服"),
+                            ("walk_in", "到店"),
+                            ("staff", "员工录入"),
+                        ],
+                        max_length=16,
+                        verbose_name="渠道",
+                    ),
+                ),
+                (
+                    "priority",
+                    models.CharField(
+                        choices=[
+                            ("urgent", "紧急"),
+                            ("high", "高"),
+                            ("normal", "普通"),
+                            ("low", "低"),
+                        ],
+                        default="normal",
+                        max_length=8,
+                        verbose_name="优先级",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "处理中"),
+                            ("resolved", "已解决"),
+                            ("intake", "受理"),
+                            ("investigation", "调查"),
+                            ("solution", "方案"),
+                            ("implementation", "实施"),
+                            ("feedback", "反馈"),
+                            ("follow_up", "跟踪"),
+                            ("closed", "已关闭"),
+                        ],
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("subject", models.CharField(max_length=200, verbose_name="事项")),
+                ("description", models.TextField(blank=True, verbose_name="详情")),
+                (
+                    "contact_name",
+                    models.CharField(blank=True, max_length=64, verbose_name="联系人"),
+                ),
+                (
+                    "contact_phone",
+                    guanxi.core.fields.EncryptedTextField(
+                        blank=True, default="", verbose_name="联系电话"
+                    ),
+                ),
+                (
+                    "contact_email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="联系邮箱"),
+                ),
+                (
+                    "received_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="受理时间"
+                    ),
+                ),
+                ("skill", models.CharField(blank=True, max_length=32, verbose_name="所需技能")),
+                (
+                    "asset_identifier",
+                    models.CharField(blank=True, max_length=64, verbose_name="车辆/设备编号"),
+                ),
+                (
+                    "first_response_due",
+                    models.DateTimeField(blank=True, null=True, verbose_name="首次响应期限"),
+                ),
+                (
+                    "resolution_due",
+                    models.DateTimeField(blank=True, null=True, verbose_name="解决期限"),
+                ),
+                (
+                    "first_responded_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="首次响应时间"),
+                ),
+                (
+                    "resolved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="解决时间"),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="关闭时间")),
+                (
+                    "waiting_since",
+                    models.DateTimeField(blank=True, null=True, verbose_name="等待客户自"),
+                ),
+                ("warn_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("escalate_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("escalation_level", models.PositiveSmallIntegerField(default=0, editable=False)),
+                ("response_breached", models.BooleanField(default=False, editable=False)),
+                ("resolution_breached", models.BooleanField(default=False, editable=False)),
+                ("resolution", models.TextField(blank=True, verbose_name="处理结果")),
+                ("lessons_learned", models.TextField(blank=True, verbose_name="总结")),
+                (
+                    "dispute_stage",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("negotiation", "协商"),
+                            ("mediation", "第三方调解"),
+                            ("litigation", "法律诉讼"),
+                        ],
+                        default="",
+                        max_length=16,
+                        verbose_name="争议阶段",
+                    ),
+                ),
+                (
+                    "submitter_ip",
+                    models.GenericIPAddressField(blank=True, editable=False, null=True),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assigned_tickets",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="处理人",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tickets",
+                        to="customers.customer",
+                        verbose_name="客户",
+                    ),
+                ),
+                (
+                    "sla_policy",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="service.slapolicy",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="tickets",
+                        to="core.team",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '工单',
-                'verbose_name_plural': '工单',
+                "verbose_name": "工单",
+                "verbose_name_plural": "工单",
             },
         ),
         migrations.CreateModel(
-            name='SurveyResponse',
+            name="SurveyResponse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.PositiveSmallIntegerField(verbose_name='满意度')),
-                ('comment', models.TextField(blank=True, verbose_name='意见')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('ticket', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='survey', to='service.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("score", models.PositiveSmallIntegerField(verbose_name="满意度")),
+                ("comment", models.TextField(blank=True, verbose_name="意见")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "ticket",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="survey",
+                        to="service.ticket",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='StatusChange',
+            name="StatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(blank=True, max_length=16)),
-                ('to_status', models.CharField(choices=[('open', '处理中'), ('resolved', '已解决'), ('intake', '受理'), ('investigation', '调查'), ('solution', '方案'), ('implementation', '实施'), ('feedback', '反馈'), ('follow_up', '跟踪'), ('closed', '已关闭')], max_length=16)),
-                ('note', models.TextField(blank=True)),
-                ('changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('changed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='status_changes', to='service.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("from_status", models.CharField(blank=True, max_length=16)),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("open", "处理中"),
+                            ("resolved", "已解决"),
+                            ("intake", "受理"),
+                            ("investigation", "调查"),
+                            ("solution", "方案"),
+                            ("implementation", "实施"),
+                            ("feedback", "反馈"),
+                            ("follow_up", "跟踪"),
+                            ("closed", "已关闭"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="status_changes",
+                        to="service.ticket",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['changed_at', 'id'],
+                "ordering": ["changed_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='RevisitTask',
+            name="RevisitTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('due_at', models.DateTimeField(verbose_name='回访期限')),
-                ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('outcome', models.TextField(blank=True, verbose_name='回访结果')),
-                ('assignee', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisits', to='service.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("due_at", models.DateTimeField(verbose_name="回访期限")),
+                ("done_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
+                ("outcome", models.TextField(blank=True, verbose_name="回访结果")),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisits",
+                        to="service.ticket",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_at', 'id'],
+                "ordering": ["due_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='RepairLine',
+            name="RepairLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('part', '配件'), ('labour', '工时')], max_length=8, verbose_name='类别')),
-                ('description', models.CharField(max_length=128, verbose_name='名称')),
-                ('quantity', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='数量/工时')),
-                ('unit_price', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='单价')),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='repair_lines', to='service.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("part", "配件"), ("labour", "工时")],
+                        max_length=8,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("description", models.CharField(max_length=128, verbose_name="名称")),
+                (
+                    "quantity",
+                    models.DecimalField(decimal_places=2, max_digits=10, verbose_name="数量/工时"),
+                ),
+                (
+                    "unit_price",
+                    models.DecimalField(decimal_places=2, max_digits=12, verbose_name="单价"),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="repair_lines",
+                        to="service.ticket",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('assigned', '分配给您'), ('sla_warning', '即将超时'), ('sla_breach', '已超时升级'), ('revisit', '回访任务')], max_length=16)),
-                ('message', models.CharField(max_length=255)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL)),
-                ('ticket', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='service.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("assigned", "分配给您"),
+                            ("sla_warning", "即将超时"),
+                            ("sla_breach", "已超时升级"),
+                            ("revisit", "回访任务"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("message", models.CharField(max_length=255)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="service.ticket",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='DisputeStep',
+            name="DisputeStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.CharField(choices=[('negotiation', '协商'), ('mediation', '第三方调解'), ('litigation', '法律诉讼')], max_length=16, verbose_name='阶段')),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='开始日期')),
-                ('ended_at', models.DateTimeField(blank=True, null=True, verbose_name='结束日期')),
-                ('counterpart', models.CharField(blank=True, max_length=128, verbose_name='调解机构/法院')),
-                ('record', models.TextField(blank=True, verbose_name='记录')),
-                ('outcome', models.TextField(blank=True, verbose_name='结果')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='dispute_steps', to='service.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("negotiation", "协商"),
+                            ("mediation", "第三方调解"),
+                            ("litigation", "法律诉讼"),
+                        ],
+                        max_length=16,
+                        verbose_name="阶段",
+                    ),
+                ),
+                (
+                    "started_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="开始日期"
+                    ),
+                ),
+                ("ended_at", models.DateTimeField(blank=True, null=True, verbose_name="结束日期")),
+                (
+                    "counterpart",
+                    models.CharField(blank=True, max_length=128, verbose_name="调解机构/法院"),
+                ),
+                ("record", models.TextField(blank=True, verbose_name="记录")),
+                ("outcome", models.TextField(blank=True, verbose_name="结果")),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="dispute_steps",
+                        to="service.ticket",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['started_at', 'id'],
+                "ordering": ["started_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Booking',
+            name="Booking",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('bay_day', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bookings', to='service.bayday')),
-                ('ticket', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='booking', to='service.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "bay_day",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bookings",
+                        to="service.bayday",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="booking",
+                        to="service.ticket",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='文件名')),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('stored_as', models.CharField(editable=False, max_length=200)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='service.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="文件名")),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("stored_as", models.CharField(editable=False, max_length=200)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="service.ticket",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='TicketMessage',
+            name="TicketMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('reply', '回复客户'), ('note', '内部备注'), ('customer', '客户来信')], max_length=8, verbose_name='类别')),
-                ('body', models.TextField(verbose_name='内容')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='service.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("reply", "回复客户"),
+                            ("note", "内部备注"),
+                            ("customer", "客户来信"),
+                        ],
+                        max_length=8,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("body", models.TextField(verbose_name="内容")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="service.ticket",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='AgentSkill',
+            name="AgentSkill",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('skill', models.CharField(max_length=32, verbose_name='技能')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='service_skills', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("skill", models.CharField(max_length=32, verbose_name="技能")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="service_skills",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'skill'), name='agentskill_unique')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "skill"), name="agentskill_unique")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='bayday',
-            constraint=models.UniqueConstraint(fields=('bay', 'day'), name='bayday_unique'),
+            model_name="bayday",
+            constraint=models.UniqueConstraint(fields=("bay", "day"), name="bayday_unique"),
         ),
         migrations.AddConstraint(
-            model_name='bayday',
-            constraint=models.CheckConstraint(condition=models.Q(('booked__lte', models.F('capacity'))), name='bayday_not_overbooked'),
+            model_name="bayday",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("booked__lte", models.F("capacity"))),
+                name="bayday_not_overbooked",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['created_at', 'id'], name='ticket_created'),
+            model_name="ticket",
+            index=models.Index(fields=["created_at", "id"], name="ticket_created"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['customer', 'created_at'], name='ticket_customer'),
+            model_name="ticket",
+            index=models.Index(fields=["customer", "created_at"], name="ticket_customer"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['assignee', 'status'], name='ticket_assignee'),
+            model_name="ticket",
+            index=models.Index(fields=["assignee", "status"], name="ticket_assignee"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['status', 'created_at', 'id'], name='ticket_status'),
+            model_name="ticket",
+            index=models.Index(fields=["status", "created_at", "id"], name="ticket_status"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['warn_at'], name='ticket_warn_at'),
+            model_name="ticket",
+            index=models.Index(fields=["warn_at"], name="ticket_warn_at"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['escalate_at'], name='ticket_escalate_at'),
+            model_name="ticket",
+            index=models.Index(fields=["escalate_at"], name="ticket_escalate_at"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['submitter_ip', 'created_at'], name='ticket_ip'),
+            model_name="ticket",
+            index=models.Index(fields=["submitter_ip", "created_at"], name="ticket_ip"),
         ),
         migrations.AddConstraint(
-            model_name='surveyresponse',
-            constraint=models.CheckConstraint(condition=models.Q(('score__gte', 1), ('score__lte', 5)), name='survey_score_range'),
+            model_name="surveyresponse",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("score__gte", 1), ("score__lte", 5)), name="survey_score_range"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='repairline',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='repair_qty_pos'),
+            model_name="repairline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="repair_qty_pos"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='repairline',
-            constraint=models.CheckConstraint(condition=models.Q(('unit_price__gte', 0)), name='repair_price_ok'),
+            model_name="repairline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("unit_price__gte", 0)), name="repair_price_ok"
+            ),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['user', 'read_at'], name='notification_unread'),
+            model_name="notification",
+            index=models.Index(fields=["user", "read_at"], name="notification_unread"),
         ),
     ]

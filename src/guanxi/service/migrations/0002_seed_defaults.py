@@ -36,7 +36,11 @@ def seed(apps, schema_editor):
     for name, kind, first, resolve in POLICIES:
         SlaPolicy.objects.get_or_create(
             name=name,
-            defaults={"ticket_type": kind, "first_response_hours": first, "resolution_hours": resolve},
+            defaults={
+                "ticket_type": kind,
+                "first_response_hours": first,
+                "resolution_hours": resolve,
+            },
         )
     for code, name, percent in TARGETS:
         ServiceTarget.objects.get_or_create(code=code, defaults={"name": name, "percent": percent})
@@ -58,7 +62,9 @@ def unseed(apps, schema_editor):
     apps.get_model("service", "CalendarDay").objects.all().delete()
     apps.get_model("service", "WorkingHours").objects.all().delete()
     apps.get_model("service", "ServiceTarget").objects.all().delete()
-    apps.get_model("service", "SlaPolicy").objects.filter(name__in=[p[0] for p in POLICIES]).delete()
+    apps.get_model("service", "SlaPolicy").objects.filter(
+        name__in=[p[0] for p in POLICIES]
+    ).delete()
 
 
 class Migration(migrations.Migration):
