@@ -67,6 +67,16 @@ def mallory_world(users: dict[str, Any], mallory_customer: Any, product: Any) ->
         [{"product": product, "quantity": 2, "unit_price": product.list_price}],
         by=mallory,
     )
+    from guanxi.imports.models import ImportBatch
+
+    # mallory's import batch, waiting at the column-mapping step (the wizard's pages).
+    upload = Path(tempfile.mkdtemp()) / "客户.csv"
+    upload.write_text("客户名称,手机\n上海石化,13900001111\n", encoding="utf-8")
+    batch = ImportBatch.objects.create(
+        kind="customers", sha256="0" * 64, file_name=upload.name, file_path=str(upload),
+        mapping={"name": "客户名称", "phone": "手机"}, source_channel="internal",
+        owner=mallory, user=mallory,
+    )  # fmt: skip
     from guanxi.service.actions import create_ticket
 
     ticket = create_ticket(
@@ -86,6 +96,7 @@ def mallory_world(users: dict[str, Any], mallory_customer: Any, product: Any) ->
     )
     return {
         "pair": pair,
+        "batch": batch,
         "ticket": ticket,
         "customer": mallory_customer,
         "contact": contact,
