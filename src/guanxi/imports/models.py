@@ -29,7 +29,8 @@ class OnDuplicate(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
-    PENDING = "pending", _("等待中")
+    PENDING = "pending", _("等待中")  # uploaded, columns being mapped (or a CLI batch starting)
+    QUEUED = "queued", _("排队中")  # confirmed in the wizard, waiting for the background worker
     RUNNING = "running", _("导入中")
     DONE = "done", _("已完成")
     FAILED = "failed", _("失败")
@@ -74,9 +75,7 @@ class ImportBatch(models.Model):
         verbose_name = _("导入批次")
         verbose_name_plural = _("导入批次")
         constraints = [
-            models.UniqueConstraint(
-                fields=["kind", "sha256", "user"], name="import_file_once"
-            )
+            models.UniqueConstraint(fields=["kind", "sha256", "user"], name="import_file_once")
         ]
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
@@ -12,6 +13,9 @@ from guanxi.core.models import User
 
 from . import mapping, reading, rows
 from .rows import Context
+
+if TYPE_CHECKING:
+    from guanxi.customers.dedup import Match
 
 
 @dataclass
@@ -26,6 +30,7 @@ class PreviewRow:
     number: int
     cells: list[str]
     error: str
+    duplicates: list[Match] = field(default_factory=list)
 
 
 def _open(path: Path, columns: dict[str, str] | None) -> tuple[list[str], dict[str, int], object]:
@@ -50,11 +55,21 @@ def dry_run(path: Path, *, user: User, columns: dict[str, str] | None = None) ->
     return result
 
 
-def first_rows(path: Path, columns: dict[str, str], limit: int = 20) -> list[PreviewRow]:
+def first_rows(
+    path: Path, columns: dict[str, str], limit: int = 20, *, user: User | None = None
+) -> list[PreviewRow]:
+    """The first rows with the reason each would be refused and, given a user, the
+    existing customers (that user may see) each valid row probably duplicates."""
     _header, indexes, data_rows = _open(path, columns)
     ctx = Context.load("internal", timezone.now())
     out = []
     for number, cells in enumerate(itertools.islice(data_rows, limit), 1):  # type: ignore[call-overload]
-        _cleaned, error = rows.validate_customer(rows.customer_input(cells, indexes, ctx), ctx)
-        out.append(PreviewRow(number, cells, error))
+        cleaned, error = rows.validate_customer(rows.customer_input(cells, indexes, ctx), ctx)
+        row = PreviewRow(number, cells, error)
+        if cleaned is not None and user is not None:
+            from guanxi.customers.dedup import likely_duplicates
+
+            row.duplicates = likely_duplicates(cleaned, user=user, limit=3)
+        out.append(row)
+    data_rows.close()  # type: ignore[attr-defined]
     return out

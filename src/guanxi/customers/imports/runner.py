@@ -416,6 +416,13 @@ def chunks(batch: ImportBatch, size: int) -> Iterator[tuple[int, list[list[str]]
         number += len(chunk)
 
 
+def count_rows(batch: ImportBatch) -> int:
+    """Data rows in the batch's file (the progress bar's total)."""
+    path = Path(batch.file_path)
+    _header, data_rows = reading.read_rows(path, reading.inspect(path))
+    return sum(1 for _ in data_rows)
+
+
 def header_of(batch: ImportBatch) -> list[str]:
     path = Path(batch.file_path)
     header, data_rows = reading.read_rows(path, reading.inspect(path))

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,86 +15,192 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ImportBatch',
+            name="ImportBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('customers', '客户'), ('contacts', '联系人'), ('purchases', '购买记录')], max_length=16, verbose_name='类型')),
-                ('sha256', models.CharField(max_length=64)),
-                ('file_name', models.CharField(max_length=255, verbose_name='文件名')),
-                ('file_path', models.CharField(blank=True, max_length=1024)),
-                ('mapping', models.JSONField(default=dict)),
-                ('source_channel', models.CharField(max_length=16, verbose_name='信息来源')),
-                ('on_duplicate', models.CharField(choices=[('skip', '跳过'), ('update', '更新已有客户'), ('merge-review', '导入并标记待合并')], default='skip', max_length=16, verbose_name='重复处理')),
-                ('status', models.CharField(choices=[('pending', '等待中'), ('running', '导入中'), ('done', '已完成'), ('failed', '失败')], default='pending', max_length=16)),
-                ('total_rows', models.PositiveIntegerField(blank=True, null=True)),
-                ('rows_done', models.PositiveIntegerField(default=0)),
-                ('created_count', models.PositiveIntegerField(default=0)),
-                ('updated_count', models.PositiveIntegerField(default=0)),
-                ('skipped_count', models.PositiveIntegerField(default=0)),
-                ('rejected_count', models.PositiveIntegerField(default=0)),
-                ('message', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('owner', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='import_batches', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("customers", "客户"),
+                            ("contacts", "联系人"),
+                            ("purchases", "购买记录"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("sha256", models.CharField(max_length=64)),
+                ("file_name", models.CharField(max_length=255, verbose_name="文件名")),
+                ("file_path", models.CharField(blank=True, max_length=1024)),
+                ("mapping", models.JSONField(default=dict)),
+                ("source_channel", models.CharField(max_length=16, verbose_name="信息来源")),
+                (
+                    "on_duplicate",
+                    models.CharField(
+                        choices=[
+                            ("skip", "跳过"),
+                            ("update", "更新已有客户"),
+                            ("merge-review", "导入并标记待合并"),
+                        ],
+                        default="skip",
+                        max_length=16,
+                        verbose_name="重复处理",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "等待中"),
+                            ("running", "导入中"),
+                            ("done", "已完成"),
+                            ("failed", "失败"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("total_rows", models.PositiveIntegerField(blank=True, null=True)),
+                ("rows_done", models.PositiveIntegerField(default=0)),
+                ("created_count", models.PositiveIntegerField(default=0)),
+                ("updated_count", models.PositiveIntegerField(default=0)),
+                ("skipped_count", models.PositiveIntegerField(default=0)),
+                ("rejected_count", models.PositiveIntegerField(default=0)),
+                ("message", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="import_batches",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '导入批次',
-                'verbose_name_plural': '导入批次',
+                "verbose_name": "导入批次",
+                "verbose_name_plural": "导入批次",
             },
         ),
         migrations.CreateModel(
-            name='ImportedRecord',
+            name="ImportedRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('row_number', models.PositiveIntegerField()),
-                ('object_id', models.BigIntegerField()),
-                ('duplicate_of_id', models.BigIntegerField(blank=True, null=True)),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='records', to='imports.importbatch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("row_number", models.PositiveIntegerField()),
+                ("object_id", models.BigIntegerField()),
+                ("duplicate_of_id", models.BigIntegerField(blank=True, null=True)),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="records",
+                        to="imports.importbatch",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ImportRejection',
+            name="ImportRejection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('row_number', models.PositiveIntegerField()),
-                ('values', models.JSONField(default=list)),
-                ('reason', models.TextField()),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rejections', to='imports.importbatch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("row_number", models.PositiveIntegerField()),
+                ("values", models.JSONField(default=list)),
+                ("reason", models.TextField()),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rejections",
+                        to="imports.importbatch",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['row_number'],
+                "ordering": ["row_number"],
             },
         ),
         migrations.CreateModel(
-            name='SavedMapping',
+            name="SavedMapping",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('customers', '客户'), ('contacts', '联系人'), ('purchases', '购买记录')], max_length=16, verbose_name='类型')),
-                ('columns', models.JSONField(default=dict)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=64, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("customers", "客户"),
+                            ("contacts", "联系人"),
+                            ("purchases", "购买记录"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("columns", models.JSONField(default=dict)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='importbatch',
-            constraint=models.UniqueConstraint(fields=('kind', 'sha256', 'user'), name='import_file_once'),
+            model_name="importbatch",
+            constraint=models.UniqueConstraint(
+                fields=("kind", "sha256", "user"), name="import_file_once"
+            ),
         ),
         migrations.AddIndex(
-            model_name='importedrecord',
-            index=models.Index(fields=['batch', 'row_number'], name='import_record_row'),
+            model_name="importedrecord",
+            index=models.Index(fields=["batch", "row_number"], name="import_record_row"),
         ),
         migrations.AddIndex(
-            model_name='importedrecord',
-            index=models.Index(fields=['object_id'], name='import_record_object'),
+            model_name="importedrecord",
+            index=models.Index(fields=["object_id"], name="import_record_object"),
         ),
         migrations.AddIndex(
-            model_name='importrejection',
-            index=models.Index(fields=['batch', 'row_number'], name='import_rejection_row'),
+            model_name="importrejection",
+            index=models.Index(fields=["batch", "row_number"], name="import_rejection_row"),
         ),
         migrations.AddConstraint(
-            model_name='savedmapping',
-            constraint=models.UniqueConstraint(fields=('user', 'kind', 'name'), name='mapping_name'),
+            model_name="savedmapping",
+            constraint=models.UniqueConstraint(
+                fields=("user", "kind", "name"), name="mapping_name"
+            ),
         ),
     ]
