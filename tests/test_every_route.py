@@ -89,7 +89,7 @@ def mallory_world(users: dict[str, Any], mallory_customer: Any, product: Any) ->
 
     # A queued duplicate pair of two of mallory's customers (the dedup review pages).
     twin = create_customer(
-        {"kind": "organization", "name": mallory_customer.name + "（上海）"}, by=mallory
+        {"kind": mallory_customer.kind, "name": mallory_customer.name + "（上海）"}, by=mallory
     )
     pair = DuplicateCandidate.objects.create(
         left=mallory_customer, right=twin, probability=0.9, match_weight=5.0, reasons=[]
