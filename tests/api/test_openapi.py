@@ -34,6 +34,18 @@ ROUTES = {
     ("get", "/api/v1/purchases"),
     ("post", "/api/v1/purchases"),
     ("get", "/api/v1/purchases/{id}"),
+    ("get", "/api/v1/tickets"),
+    ("post", "/api/v1/tickets"),
+    ("get", "/api/v1/tickets/{id}"),
+    ("post", "/api/v1/tickets/{id}/messages"),
+    ("post", "/api/v1/tickets/{id}/transitions"),
+    ("post", "/api/v1/tickets/{id}/assignee"),
+    ("post", "/api/v1/tickets/{id}/waiting"),
+    ("post", "/api/v1/tickets/{id}/resume"),
+    ("post", "/api/v1/tickets/{id}/disputes"),
+    ("post", "/api/v1/tickets/{id}/repair-lines"),
+    ("get", "/api/v1/service/kpis"),
+    ("post", "/api/v1/dedup/check"),
 }
 
 
