@@ -17,7 +17,11 @@ import django  # noqa: E402
 django.setup()
 
 from guanxi.customers.dedup.linkage import link  # noqa: E402
-from guanxi.customers.dedup.population import default_m, load_customers  # noqa: E402
+from guanxi.customers.dedup.population import (  # noqa: E402
+    default_m,
+    default_model,
+    load_customers,
+)  # noqa: E402
 
 
 def main() -> None:
@@ -26,7 +30,7 @@ def main() -> None:
     ids, cols = load_customers(limit=limit)
     t1 = time.perf_counter()
     print(f"load + normalise: {len(ids)} customers in {t1 - t0:.1f} s", flush=True)
-    linkage = link(cols, max_block=300, m_prior=list(default_m()))
+    linkage = link(cols, max_block=300, m_prior=list(default_m()), u_prior=list(default_model().u))
     t2 = time.perf_counter()
     for r in linkage.blocking:
         print(

@@ -180,6 +180,7 @@ def link(
     u_sample: int = 300_000,
     seed: int = 20261123,
     m_prior: list[np.ndarray] | None = None,
+    u_prior: list[np.ndarray] | None = None,
     progress: Progress | None = None,
 ) -> Linkage:
     """Score every blocked pair; trains the model on these records unless one is given."""
@@ -191,7 +192,15 @@ def link(
     gamma = compare_in_chunks(comparisons, cols, left, right, progress=progress)
     if model is None:
         model = train(
-            cols, comparisons, gamma, rules, found, u_sample=u_sample, seed=seed, m_prior=m_prior
+            cols,
+            comparisons,
+            gamma,
+            rules,
+            found,
+            u_sample=u_sample,
+            seed=seed,
+            m_prior=m_prior,
+            u_prior=u_prior,
         )
     probability = model.probabilities(gamma)
     return Linkage(left, right, gamma, probability, model, comparisons, found.reports)
@@ -223,6 +232,7 @@ def train(
     seed: int = 20261123,
     min_pairs: int = 50,
     m_prior: list[np.ndarray] | None = None,
+    u_prior: list[np.ndarray] | None = None,
     strength: float = 2000.0,
 ) -> FellegiSunter:
     """u from random pairs (nearly all non-matches); m by EM once per blocking rule.
@@ -241,12 +251,24 @@ def train(
     if m_prior is not None:
         model.m = [m.copy() for m in m_prior]
     if n >= 2:
-        rng = np.random.default_rng(seed)
-        a = rng.integers(0, n, u_sample)
-        b = rng.integers(0, n, u_sample)
+        if n * (n - 1) // 2 <= u_sample:
+            # A small table: every pair once, rather than the same few pairs many times.
+            a, b = np.triu_indices(n, 1)
+        else:
+            rng = np.random.default_rng(seed)
+            a = rng.integers(0, n, u_sample)
+            b = rng.integers(0, n, u_sample)
         keep = a != b
         random_gamma = compare_in_chunks(comparisons, cols, a[keep], b[keep])
         model.u = FellegiSunter.level_frequencies(random_gamma, n_levels)
+        if u_prior is not None:
+            # A small table's random pairs are few and may all be one duplicate
+            # pair; pseudo-pairs from the prior keep u sane until the data outweigh them.
+            sampled = len(random_gamma)
+            model.u = [
+                (u * sampled + strength * p) / (sampled + strength)
+                for u, p in zip(model.u, u_prior, strict=True)
+            ]
     if not len(gamma):
         return model
     learnt: list[list[np.ndarray]] = [[] for _ in comparisons]

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .linkage import Progress, link
-from .population import default_m, load_customers
+from .population import default_m, default_model, load_customers
 
 
 @dataclass
@@ -31,7 +31,13 @@ def scan(*, progress: Progress | None = None, write: bool = True) -> ScanResult:
     ids, cols = load_customers()
     if progress:
         progress("load", len(ids), len(ids))
-    linkage = link(cols, max_block=config.max_block, m_prior=list(default_m()), progress=progress)
+    linkage = link(
+        cols,
+        max_block=config.max_block,
+        m_prior=list(default_m()),
+        u_prior=list(default_model().u),
+        progress=progress,
+    )
     keep = np.flatnonzero(linkage.probability >= config.review_threshold)
     if write:
         weights = linkage.model.match_weights(linkage.gamma[keep])

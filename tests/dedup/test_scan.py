@@ -1,0 +1,31 @@
+"""`guanxi dedup scan`: the whole table scored, likely pairs queued with their reasons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from guanxi.customers.dedup.queue import scan
+from guanxi.dedup.models import CandidateStatus, DedupSettings, DuplicateCandidate
+
+
+def test_a_scan_queues_the_duplicate_and_not_the_strangers(make_customer: Any) -> None:
+    zhang = make_customer(name="张伟", phone="13800138000", birth_date="1985-03-07")
+    twin = make_customer(name="張瑋", phone="+86 138 0013 8000", birth_date="1985-03-07")
+    for k, name in enumerate(["李娜", "王芳", "刘洋", "陈静", "杨磊", "赵敏"]):
+        make_customer(name=name, phone=f"1390000{k:04d}", birth_date=f"19{70 + k}-01-0{k + 1}")
+    result = scan()
+    pairs = list(DuplicateCandidate.objects.all())
+    assert [(p.left_id, p.right_id) for p in pairs] == [(zhang.pk, twin.pk)]
+    assert pairs[0].probability > 0.9
+    assert ["电话", "相同"] == pairs[0].reasons[[r[0] for r in pairs[0].reasons].index("电话")][:2]
+    assert result.customers == 8
+    assert DedupSettings.current().model["comparisons"]
+
+
+def test_a_second_scan_keeps_decisions_already_taken(make_customer: Any) -> None:
+    make_customer(name="张伟", phone="13800138000")
+    make_customer(name="張偉", phone="13800138000")
+    scan()
+    DuplicateCandidate.objects.update(status=CandidateStatus.DISMISSED)
+    scan()
+    assert list(DuplicateCandidate.objects.values_list("status", flat=True)) == ["dismissed"]
