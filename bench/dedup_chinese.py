@@ -18,9 +18,9 @@ import django  # noqa: E402
 
 django.setup()
 
-from guanxi.customers.dedup import evaluation, synthetic
-from guanxi.customers.dedup.linkage import link, prepare
-from guanxi.customers.dedup.people_file import read_people
+from guanxi.customers.dedup import evaluation, synthetic  # noqa: E402
+from guanxi.customers.dedup.linkage import link, prepare  # noqa: E402
+from guanxi.customers.dedup.people_file import read_people  # noqa: E402
 
 
 def run(entities: int, threshold: float, seed: int) -> tuple[evaluation.Scores, int, float]:

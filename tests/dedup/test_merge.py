@@ -111,7 +111,7 @@ def test_a_row_of_an_app_added_later_moves_and_moves_back(
     """A model created at test time (as a future tickets app would) is moved by the merge."""
     from django.apps import apps
 
-    class DedupTestTicket(models.Model):
+    class DedupTestTicket(models.Model):  # noqa: DJ008
         customer = models.ForeignKey(
             Customer, on_delete=models.CASCADE, related_name="dedup_test_tickets"
         )

@@ -36,6 +36,9 @@ class DedupSettings(models.Model):
         verbose_name = _("数据清洗设置")
         verbose_name_plural = _("数据清洗设置")
 
+    def __str__(self) -> str:
+        return f"warn ≥ {self.warn_threshold}, review ≥ {self.review_threshold}"
+
     @classmethod
     def current(cls) -> DedupSettings:
         return cls.objects.order_by("id").first() or cls.objects.create()
@@ -90,6 +93,9 @@ class DuplicateCandidate(models.Model):
         ]
         indexes = [models.Index(fields=["status", "-probability", "id"], name="dedup_queue")]
 
+    def __str__(self) -> str:
+        return f"{self.left_id} ~ {self.right_id} ({self.probability:.3f})"
+
 
 class Merge(models.Model):
     """One merge, with exactly what it changed so that it can be undone."""
@@ -114,3 +120,6 @@ class Merge(models.Model):
         ordering = ["-merged_at", "-id"]
         verbose_name = _("客户合并")
         verbose_name_plural = _("客户合并")
+
+    def __str__(self) -> str:
+        return f"{self.loser_id} → {self.survivor_id}"
