@@ -14,15 +14,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pytest
 from django.db import connection
 
 from guanxi.core.actions import ActionError
 
 
-@pytest.mark.django_db(transaction=True)
 def test_concurrent_bookings_never_overbook_a_bay_day(
-    users: dict[str, Any], bob_customer: Any, tmp_path: Path
+    transactional_db: None, users: dict[str, Any], bob_customer: Any, tmp_path: Path
 ) -> None:
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         # Shared-cache in-memory SQLite locks whole tables and ignores the busy
