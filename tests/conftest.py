@@ -94,7 +94,9 @@ def reseed_reference_data() -> None:
 @pytest.fixture(autouse=True)
 def _reseed_after_flush(request: pytest.FixtureRequest, django_db_blocker: Any) -> Any:
     yield
-    if {"transactional_db", "live_server"} & set(request.fixturenames):
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction"))
+    if transactional or {"transactional_db", "live_server"} & set(request.fixturenames):
         with django_db_blocker.unblock():
             reseed_reference_data()
 
