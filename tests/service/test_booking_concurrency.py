@@ -14,13 +14,22 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.db import connection
 
 from guanxi.core.actions import ActionError
 
 
+@pytest.fixture
+def seeded(transactional_db: None) -> None:
+    """Reference data back in place even if an earlier transactional test flushed it."""
+    from tests.conftest import reseed_reference_data
+
+    reseed_reference_data()
+
+
 def test_concurrent_bookings_never_overbook_a_bay_day(
-    transactional_db: None, users: dict[str, Any], bob_customer: Any, tmp_path: Path
+    seeded: None, users: dict[str, Any], bob_customer: Any, tmp_path: Path
 ) -> None:
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         # Shared-cache in-memory SQLite locks whole tables and ignores the busy
