@@ -6,6 +6,7 @@ validate with the forms in `forms.py`, and hand cleaned data to `actions.py`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -100,7 +101,9 @@ def division_widgets(form: forms.BaseForm) -> forms.BaseForm:
     city = form["city_code"].value() or ""
     blank = [("", "—")]
     cities = divisions.cities(province) if divisions.level_of(province) == "province" else []
-    districts = divisions.districts(city) if divisions.level_of(city) in ("city", "province") else []
+    districts = (
+        divisions.districts(city) if divisions.level_of(city) in ("city", "province") else []
+    )
     form.fields["province_code"].widget = forms.Select(
         choices=blank + divisions.provinces(),
         attrs={
@@ -195,7 +198,11 @@ def _field_label(model: Any, name: str) -> str:
     try:
         return str(model._meta.get_field(name).verbose_name)
     except Exception:  # noqa: BLE001 — a field removed since the event was written
-        return {"owner": gettext("客户经理"), "tags": gettext("标签"), "lines": gettext("明细数")}.get(name, name)
+        return {
+            "owner": gettext("客户经理"),
+            "tags": gettext("标签"),
+            "lines": gettext("明细数"),
+        }.get(name, name)
 
 
 def _value_label(model: Any, name: str, value: Any) -> str:
@@ -227,7 +234,9 @@ def timeline_entries(events: list[Event], masked: bool, person: bool) -> list[Ti
         summary = event.summary
         if masked and (person or event.object_type == "contact") and summary:
             summary = mask_name(summary)
-        entries.append(TimelineEntry(event, str(VERB_LABELS.get(event.verb, event.verb)), summary, rows))
+        entries.append(
+            TimelineEntry(event, str(VERB_LABELS.get(event.verb, event.verb)), summary, rows)
+        )
     return entries
 
 
@@ -328,7 +337,9 @@ def customer_create(request: HttpRequest) -> HttpResponse:
                 return redirect("customers:detail", pk=customer.pk)
     else:
         form = _customer_form(None, kind, {"kind": kind, "collected_at": timezone.now()})
-    title = gettext("新建企业客户") if kind == CustomerKind.ORGANIZATION else gettext("新建个人客户")
+    title = (
+        gettext("新建企业客户") if kind == CustomerKind.ORGANIZATION else gettext("新建个人客户")
+    )
     return _form_page(request, "customers/customer_form.html", form=form, title=title, kind=kind)
 
 
@@ -396,65 +407,71 @@ def customer_assign(request: HttpRequest, pk: int) -> HttpResponse:
 # --- contacts and addresses ----------------------------------------------------------
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def contact_form(request: HttpRequest, pk: int, contact_pk: int | None = None) -> HttpResponse:
+@dataclass(frozen=True)
+class ChildRecordPage:
+    """How to add and edit one kind of record that hangs off a customer."""
+
+    model: type[Contact] | type[Address]
+    form_class: type[forms.ModelForm]
+    present: Callable[[forms.BaseForm], forms.BaseForm]
+    add: Callable[..., Any]
+    update: Callable[..., Any]
+    saved: str
+    add_title: str
+    edit_title: str
+
+
+def _child_record_form(
+    request: HttpRequest, pk: int, child_pk: int | None, page: ChildRecordPage
+) -> HttpResponse:
+    """Add or edit a contact/address: both read through restrict("change") and write via actions."""
     user = request.user
     customer = get_object_or_404(Customer.objects.restrict(user, "change"), pk=pk)
-    contact = None
-    if contact_pk is not None:
-        contact = get_object_or_404(
-            Contact.objects.restrict(user, "change").filter(customer=customer), pk=contact_pk
+    record = None
+    if child_pk is not None:
+        record = get_object_or_404(
+            page.model.objects.restrict(user, "change").filter(customer=customer), pk=child_pk
         )
     if request.method == "POST":
-        form = present_form(ContactForm(data=request.POST))
+        form = page.present(page.form_class(data=request.POST))
         if form.is_valid():
             try:
-                if contact is None:
-                    actions.add_contact(customer, form.cleaned_data, by=user)
+                if record is None:
+                    page.add(customer, form.cleaned_data, by=user)
                 else:
-                    actions.update_contact(contact, form.cleaned_data, by=user)
+                    page.update(record, form.cleaned_data, by=user)
             except ActionError as exc:
                 apply_action_error(form, exc)
             else:
-                messages.success(request, gettext("已保存联系人。"))
+                messages.success(request, gettext(page.saved))
                 return redirect("customers:detail", pk=customer.pk)
     else:
-        initial = form_data_from_instance(ContactForm, contact) if contact else {}
-        form = present_form(ContactForm(initial=initial))
-    title = gettext("编辑联系人") if contact else gettext("添加联系人")
+        initial = form_data_from_instance(page.form_class, record) if record else {}
+        form = page.present(page.form_class(initial=initial))
+    title = gettext(page.edit_title if record else page.add_title)
     return _form_page(
         request, "customers/simple_form.html", form=form, customer=customer, title=title
     )
+
+
+# The strings are marked here and translated when shown (gettext above).
+CONTACT_PAGE = ChildRecordPage(
+    Contact, ContactForm, present_form, actions.add_contact, actions.update_contact,
+    gettext_noop("已保存联系人。"), gettext_noop("添加联系人"), gettext_noop("编辑联系人"),
+)  # fmt: skip
+ADDRESS_PAGE = ChildRecordPage(
+    Address, AddressForm, division_widgets, actions.add_address, actions.update_address,
+    gettext_noop("已保存地址。"), gettext_noop("添加地址"), gettext_noop("编辑地址"),
+)  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_form(request: HttpRequest, pk: int, contact_pk: int | None = None) -> HttpResponse:
+    return _child_record_form(request, pk, contact_pk, CONTACT_PAGE)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def address_form(request: HttpRequest, pk: int, address_pk: int | None = None) -> HttpResponse:
-    user = request.user
-    customer = get_object_or_404(Customer.objects.restrict(user, "change"), pk=pk)
-    address = None
-    if address_pk is not None:
-        address = get_object_or_404(
-            Address.objects.restrict(user, "change").filter(customer=customer), pk=address_pk
-        )
-    if request.method == "POST":
-        form = division_widgets(AddressForm(data=request.POST))
-        if form.is_valid():
-            try:
-                if address is None:
-                    actions.add_address(customer, form.cleaned_data, by=user)
-                else:
-                    actions.update_address(address, form.cleaned_data, by=user)
-            except ActionError as exc:
-                apply_action_error(form, exc)
-            else:
-                messages.success(request, gettext("已保存地址。"))
-                return redirect("customers:detail", pk=customer.pk)
-    else:
-        initial = form_data_from_instance(AddressForm, address) if address else {}
-        form = division_widgets(AddressForm(initial=initial))
-    title = gettext("编辑地址") if address else gettext("添加地址")
-    return _form_page(
-        request, "customers/simple_form.html", form=form, customer=customer, title=title
-    )
+    return _child_record_form(request, pk, address_pk, ADDRESS_PAGE)
