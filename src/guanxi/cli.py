@@ -70,8 +70,19 @@ def serve(
     no_migrate: Annotated[
         bool, typer.Option("--no-migrate", help="Skip applying migrations.")
     ] = False,
+    no_jobs: Annotated[
+        bool,
+        typer.Option(
+            "--no-jobs", help="Do not start the background-job consumer (run it elsewhere)."
+        ),
+    ] = False,
 ) -> None:
-    """Apply migrations, collect static files and serve Guanxi over ASGI (uvicorn)."""
+    """Apply migrations, collect static files and serve Guanxi over ASGI (uvicorn).
+
+    The background-job consumer (Huey: imports, nightly recompute, SLA scans) runs
+    beside the web server as a child process, so one command is a whole install;
+    on several machines start it once with `guanxi manage run_huey` and pass --no-jobs.
+    """
     setup_django()
     from django.conf import settings
     from django.core.management import call_command
@@ -85,14 +96,27 @@ def serve(
     import uvicorn
 
     console.print(f"Guanxi 关系 → http://{host}:{port}/  (data: {settings.DATA_DIR})")
-    uvicorn.run(
-        "guanxi.asgi:application",
-        host=host,
-        port=port,
-        workers=workers or (os.cpu_count() or 1),
-        log_level="warning",
-        access_log=False,
-    )
+    consumer = None
+    if not no_jobs:
+        import subprocess
+
+        consumer = subprocess.Popen(
+            [sys.executable, "-m", "guanxi.cli", "manage", "run_huey", "--workers", "2", "--quiet"],
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "guanxi.settings"},
+        )
+    try:
+        uvicorn.run(
+            "guanxi.asgi:application",
+            host=host,
+            port=port,
+            workers=workers or (os.cpu_count() or 1),
+            log_level="warning",
+            access_log=False,
+        )
+    finally:
+        if consumer is not None:
+            consumer.terminate()
+            consumer.wait(timeout=30)
 
 
 @app.command("demo-data")
