@@ -127,9 +127,18 @@ def _databases() -> dict[str, dict[str, object]]:
     url = env_str("GUANXI_DATABASE_URL")
     if not url:
         url = f"sqlite:///{DATA_DIR / 'guanxi.sqlite3'}"
+    # Under ASGI each request's sync code runs in a fresh thread, so a persistent
+    # connection (CONN_MAX_AGE > 0) is never reused and never closed: PostgreSQL
+    # ran out of connections under load ("too many clients"). Django's own pool
+    # (psycopg_pool, GUANXI_DB_POOL=1) is the way to reuse PostgreSQL connections.
     db: dict[str, object] = dict(
-        dj_database_url.parse(url, conn_max_age=env_int("GUANXI_CONN_MAX_AGE", 60))
+        dj_database_url.parse(url, conn_max_age=env_int("GUANXI_CONN_MAX_AGE", 0))
     )
+    if db["ENGINE"] == "django.db.backends.postgresql" and env_bool("GUANXI_DB_POOL"):
+        db["CONN_MAX_AGE"] = 0
+        db["OPTIONS"] = {
+            "pool": {"min_size": 2, "max_size": env_int("GUANXI_DB_POOL_SIZE", 10), "timeout": 10}
+        }
     if db["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock
         # at BEGIN so two writers queue on the busy timeout instead of failing with
@@ -146,9 +155,6 @@ def _databases() -> dict[str, dict[str, object]]:
                 "PRAGMA temp_store=MEMORY;"
             ),
         }
-        db["CONN_MAX_AGE"] = (
-            0 if env_bool("GUANXI_SQLITE_NO_PERSIST") else db.get("CONN_MAX_AGE", 60)
-        )
     db["TEST"] = {"NAME": env_str("GUANXI_TEST_DATABASE_NAME") or None}
     return {"default": db}
 
