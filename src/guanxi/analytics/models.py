@@ -68,6 +68,9 @@ class AssessmentConfig(models.Model):
         verbose_name = _("价值评估规则")
         verbose_name_plural = _("价值评估规则")
 
+    def __str__(self) -> str:
+        return "价值评估参数"
+
     @classmethod
     def current(cls) -> AssessmentConfig:
         config, _created = cls.objects.get_or_create(pk=1)
@@ -112,6 +115,9 @@ class AssessmentRun(models.Model):
         ordering = ["-started_at", "-id"]
         verbose_name = _("价值评估运行")
         verbose_name_plural = _("价值评估运行")
+
+    def __str__(self) -> str:
+        return f"{self.trigger} {self.started_at:%Y-%m-%d %H:%M}"
 
 
 class CustomerScoreQuerySet(RestrictedQuerySet["CustomerScore"]):
@@ -159,6 +165,9 @@ class CustomerScore(models.Model):
         verbose_name = _("客户评分")
         verbose_name_plural = _("客户评分")
 
+    def __str__(self) -> str:
+        return f"{self.customer_id} @ {self.computed_at:%Y-%m-%d}"
+
     @property
     def rfm(self) -> str:
         return f"{self.r_score}{self.f_score}{self.m_score}"
@@ -192,3 +201,6 @@ class ValueClassChange(models.Model):
         verbose_name = _("价值分类变化")
         verbose_name_plural = _("价值分类变化")
         indexes = [models.Index(fields=["customer", "-changed_at"], name="vcc_customer_time")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.from_class or '—'} → {self.to_class}"

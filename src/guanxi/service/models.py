@@ -166,6 +166,9 @@ class StatusChange(models.Model):
     class Meta:
         ordering = ["changed_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.from_status or '—'} → {self.to_status}"
+
 
 class DisputeStep(models.Model):
     """One stage of a dispute: 协商, 第三方调解 (who mediated) or 法律诉讼 (which court, case no.)."""
@@ -184,6 +187,9 @@ class DisputeStep(models.Model):
     class Meta:
         ordering = ["started_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.stage}"
+
 
 class TicketMessage(models.Model):
     """A reply to the customer, an internal note (never shown to the customer) or their message."""
@@ -198,6 +204,9 @@ class TicketMessage(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind}"
 
 
 class Attachment(models.Model):
@@ -217,6 +226,9 @@ class Attachment(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return str(self.name)
+
 
 class RepairLine(models.Model):
     """A part or a labour item on a repair work order."""
@@ -235,6 +247,9 @@ class RepairLine(models.Model):
             models.CheckConstraint(condition=models.Q(quantity__gt=0), name="repair_qty_pos"),
             models.CheckConstraint(condition=models.Q(unit_price__gte=0), name="repair_price_ok"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.description} × {self.quantity}"
 
     @property
     def amount(self) -> object:
@@ -271,11 +286,17 @@ class BayDay(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.bay_id} {self.day}: {self.booked}/{self.capacity}"
+
 
 class Booking(models.Model):
     ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="booking")
     bay_day = models.ForeignKey(BayDay, on_delete=models.PROTECT, related_name="bookings")
     created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} @ {self.bay_day_id}"
 
 
 # --- SLA configuration ---------------------------------------------------------------
@@ -330,6 +351,9 @@ class WorkingHours(models.Model):
     lunch_starts = models.TimeField(_("午休开始"), null=True, blank=True)
     lunch_ends = models.TimeField(_("午休结束"), null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"{self.starts:%H:%M}–{self.ends:%H:%M}"
+
 
 class CalendarDay(models.Model):
     """An exception to "Monday–Friday work": a public holiday or a 调休 make-up working day.
@@ -345,6 +369,9 @@ class CalendarDay(models.Model):
     class Meta:
         ordering = ["day"]
 
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind} {self.name}".strip()
+
 
 # --- assignment ----------------------------------------------------------------------
 
@@ -355,6 +382,9 @@ class AgentSkill(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "skill"], name="agentskill_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.skill}"
 
 
 class AssignmentRule(models.Model):
@@ -382,6 +412,9 @@ class AssignmentRule(models.Model):
     class Meta:
         ordering = ["position", "id"]
 
+    def __str__(self) -> str:
+        return str(self.name)
+
 
 # --- notifications, surveys, revisits ------------------------------------------------
 
@@ -408,6 +441,9 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
 
+    def __str__(self) -> str:
+        return str(self.message)
+
 
 class SurveyResponse(models.Model):
     """满意度 (CSAT): 1–5 from the link sent at close; 4 and 5 count as satisfied."""
@@ -426,6 +462,9 @@ class SurveyResponse(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.score}"
+
 
 class RevisitTask(models.Model):
     """回访: a call back to the customer after a complaint or repair is closed."""
@@ -440,3 +479,6 @@ class RevisitTask(models.Model):
 
     class Meta:
         ordering = ["due_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} 回访 {self.due_at:%Y-%m-%d}"
