@@ -15,7 +15,11 @@ def world(users: dict[str, Any], make_customer: Any) -> dict[str, Any]:
         "bob": make_customer("bob", name="张伟"),
         "dave": make_customer("dave", name="刘强"),
         "mallory": make_customer(
-            "mallory", name="王芳", province_code="310000", city_code="310000", district_code="310115"
+            "mallory",
+            name="王芳",
+            province_code="310000",
+            city_code="310000",
+            district_code="310115",
         ),
     }
 
@@ -38,7 +42,9 @@ def test_a_regional_manager_sees_the_region(users: dict[str, Any], world: dict[s
     assert visible(users["erin"]) == {"张伟", "刘强"}
 
 
-def test_admin_agent_marketing_and_analyst_read_everything(users: dict[str, Any], world: dict[str, Any]) -> None:
+def test_admin_agent_marketing_and_analyst_read_everything(
+    users: dict[str, Any], world: dict[str, Any]
+) -> None:
     for name in ("alice", "carol", "mona", "frank"):
         assert visible(users[name]) == {"张伟", "刘强", "王芳"}, name
 
@@ -49,7 +55,9 @@ def test_read_only_roles_change_nothing(users: dict[str, Any], world: dict[str, 
     assert visible(users["bob"], "assign") == set()
 
 
-def test_anonymous_and_inactive_users_see_nothing(users: dict[str, Any], world: dict[str, Any]) -> None:
+def test_anonymous_and_inactive_users_see_nothing(
+    users: dict[str, Any], world: dict[str, Any]
+) -> None:
     from django.contrib.auth.models import AnonymousUser
 
     assert visible(AnonymousUser()) == set()
@@ -58,7 +66,9 @@ def test_anonymous_and_inactive_users_see_nothing(users: dict[str, Any], world: 
     assert visible(bob) == set()
 
 
-def test_related_records_follow_their_customer(users: dict[str, Any], world: dict[str, Any]) -> None:
+def test_related_records_follow_their_customer(
+    users: dict[str, Any], world: dict[str, Any]
+) -> None:
     from guanxi.customers.actions import add_contact
 
     add_contact(world["mallory"], {"name": "赵六", "role": "purchasing"}, by=users["mallory"])
@@ -66,7 +76,9 @@ def test_related_records_follow_their_customer(users: dict[str, Any], world: dic
     assert Contact.objects.restrict(users["mallory"], "view").count() == 1
 
 
-def test_a_rep_cannot_change_another_reps_customer(users: dict[str, Any], world: dict[str, Any]) -> None:
+def test_a_rep_cannot_change_another_reps_customer(
+    users: dict[str, Any], world: dict[str, Any]
+) -> None:
     from guanxi.core.models import Event
     from guanxi.customers.actions import NotFound, update_customer
 

@@ -23,7 +23,10 @@ VALID = {
 def errors_of(data: dict[str, Any]) -> dict[str, list[str]]:
     form = CustomerForm(data={**VALID, **data})
     form.is_valid()
-    return {field: [e["code"] or e["message"] for e in errs] for field, errs in form.errors.get_json_data().items()}
+    return {
+        field: [e["code"] or e["message"] for e in errs]
+        for field, errs in form.errors.get_json_data().items()
+    }
 
 
 @pytest.mark.django_db
@@ -35,7 +38,10 @@ def errors_of(data: dict[str, Any]) -> dict[str, list[str]]:
         ({"id_number": "1101051949"}, "id_number"),
         ({"province_code": "990000"}, "province_code"),
         ({"province_code": "440000", "city_code": "310100"}, "city_code"),
-        ({"province_code": "440000", "city_code": "440300", "district_code": "440106"}, "district_code"),
+        (
+            {"province_code": "440000", "city_code": "440300", "district_code": "440106"},
+            "district_code",
+        ),
         ({"annual_revenue": "-1"}, "annual_revenue"),
         ({"employees": "-5"}, "employees"),
         ({"name": "   "}, "name"),
@@ -57,7 +63,9 @@ def test_it_derives_birth_date_and_sex_from_the_id_number() -> None:
 
 @pytest.mark.django_db
 def test_it_refuses_a_birth_date_that_contradicts_the_id_number() -> None:
-    assert "birth_date" in errors_of({"id_number": "11010519491231002X", "birth_date": "1950-01-01"})
+    assert "birth_date" in errors_of(
+        {"id_number": "11010519491231002X", "birth_date": "1950-01-01"}
+    )
 
 
 def test_pinyin_keys_cover_full_pinyin_initials_and_latin() -> None:
@@ -65,7 +73,9 @@ def test_pinyin_keys_cover_full_pinyin_initials_and_latin() -> None:
     assert pinyin_keys("中石化 Sinopec 2号站") == ("zhongshihuasinopec2haozhan", "zshs2hz")
 
 
-def test_a_new_customer_gets_owner_team_region_and_search_keys(users: dict[str, Any], bob_customer: Any) -> None:
+def test_a_new_customer_gets_owner_team_region_and_search_keys(
+    users: dict[str, Any], bob_customer: Any
+) -> None:
     assert bob_customer.owner == users["bob"]
     assert bob_customer.team == users["bob"].team
     assert bob_customer.region.code == "north"  # 北京 is 华北
@@ -81,17 +91,25 @@ def test_search_finds_a_customer_by_name_pinyin_initials_phone_and_last_four(
     assert list(found) == [bob_customer]
 
 
-def test_search_finds_an_organisation_through_its_contact(users: dict[str, Any], mallory_customer: Any) -> None:
+def test_search_finds_an_organisation_through_its_contact(
+    users: dict[str, Any], mallory_customer: Any
+) -> None:
     from guanxi.customers.actions import add_contact
     from guanxi.customers.models import Contact
 
-    add_contact(mallory_customer, {"name": "钱多多", "phone": "+8613600001234"}, by=users["mallory"])
+    add_contact(
+        mallory_customer, {"name": "钱多多", "phone": "+8613600001234"}, by=users["mallory"]
+    )
     contacts = Contact.objects.restrict(users["alice"], "view")
     for term in ("钱多", "qianduo", "13600001234", "1234"):
-        assert list(Customer.objects.filter(search_q(term, contacts=contacts))) == [mallory_customer], term
+        assert list(Customer.objects.filter(search_q(term, contacts=contacts))) == [
+            mallory_customer
+        ], term
 
 
-def test_a_manager_cannot_hand_a_customer_outside_the_team(users: dict[str, Any], bob_customer: Any) -> None:
+def test_a_manager_cannot_hand_a_customer_outside_the_team(
+    users: dict[str, Any], bob_customer: Any
+) -> None:
     with pytest.raises(ActionError) as info:
         assign_owner(bob_customer, users["mallory"], by=users["dave"])
     assert info.value.field == "owner"
@@ -99,15 +117,27 @@ def test_a_manager_cannot_hand_a_customer_outside_the_team(users: dict[str, Any]
     assert bob_customer.owner == users["bob"]
 
 
-def test_an_admin_reassigns_and_team_and_region_follow(users: dict[str, Any], bob_customer: Any) -> None:
+def test_an_admin_reassigns_and_team_and_region_follow(
+    users: dict[str, Any], bob_customer: Any
+) -> None:
     assign_owner(bob_customer, users["mallory"], by=users["alice"])
     bob_customer.refresh_from_db()
     assert (bob_customer.owner, bob_customer.team) == (users["mallory"], users["mallory"].team)
     assert Event.objects.filter(verb="customer.assigned").get().changes["owner"] == ["李博", "马丽"]
 
 
-def test_the_primary_address_moves_the_customer_to_its_region(users: dict[str, Any], bob_customer: Any) -> None:
-    form = AddressForm(data={"kind": "office", "province_code": "440000", "city_code": "440300", "district_code": "440305", "is_primary": "on"})
+def test_the_primary_address_moves_the_customer_to_its_region(
+    users: dict[str, Any], bob_customer: Any
+) -> None:
+    form = AddressForm(
+        data={
+            "kind": "office",
+            "province_code": "440000",
+            "city_code": "440300",
+            "district_code": "440305",
+            "is_primary": "on",
+        }
+    )
     assert form.is_valid(), form.errors
     add_address(bob_customer, form.cleaned_data, by=users["bob"])
     bob_customer.refresh_from_db()

@@ -16,10 +16,17 @@ from guanxi.sales.forms import LineFormSet, PurchaseLineForm
 SH = ZoneInfo("Asia/Shanghai")
 
 
-def test_purchases_update_count_total_and_first_last_dates(users: dict[str, Any], bob_customer: Any, product: Any) -> None:
+def test_purchases_update_count_total_and_first_last_dates(
+    users: dict[str, Any], bob_customer: Any, product: Any
+) -> None:
     bob = users["bob"]
     march, january = datetime(2026, 3, 1, 10, tzinfo=SH), datetime(2026, 1, 15, 9, tzinfo=SH)
-    record_purchase(bob_customer, {"ordered_at": march}, [{"product": product, "quantity": Decimal("2.5"), "unit_price": Decimal("7800.00")}], by=bob)
+    record_purchase(
+        bob_customer,
+        {"ordered_at": march},
+        [{"product": product, "quantity": Decimal("2.5"), "unit_price": Decimal("7800.00")}],
+        by=bob,
+    )
     order = record_purchase(
         bob_customer, {"ordered_at": january},
         [{"product": product, "quantity": Decimal("1"), "unit_price": Decimal("100.005")},
@@ -34,16 +41,27 @@ def test_purchases_update_count_total_and_first_last_dates(users: dict[str, Any]
     assert sum(line.amount for line in order.lines.all()) == order.total_amount
 
 
-def test_a_rep_cannot_record_a_purchase_for_another_reps_customer(users: dict[str, Any], mallory_customer: Any, product: Any) -> None:
+def test_a_rep_cannot_record_a_purchase_for_another_reps_customer(
+    users: dict[str, Any], mallory_customer: Any, product: Any
+) -> None:
     with pytest.raises(NotFound):
-        record_purchase(mallory_customer, {}, [{"product": product, "quantity": 1, "unit_price": 1}], by=users["bob"])
+        record_purchase(
+            mallory_customer,
+            {},
+            [{"product": product, "quantity": 1, "unit_price": 1}],
+            by=users["bob"],
+        )
     mallory_customer.refresh_from_db()
     assert mallory_customer.purchase_count == 0 and not mallory_customer.orders.exists()
 
 
 @pytest.mark.parametrize(
     ("line", "field"),
-    [({"quantity": "-1"}, "quantity"), ({"quantity": "0"}, "quantity"), ({"quantity": "1", "unit_price": "-3"}, "unit_price")],
+    [
+        ({"quantity": "-1"}, "quantity"),
+        ({"quantity": "0"}, "quantity"),
+        ({"quantity": "1", "unit_price": "-3"}, "unit_price"),
+    ],
 )
 def test_line_validation_names_the_field(product: Any, line: dict[str, str], field: str) -> None:
     form = PurchaseLineForm(data={"product": product.pk, **line})

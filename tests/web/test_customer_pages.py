@@ -55,7 +55,9 @@ def test_it_answers_404_for_another_reps_customer_and_changes_nothing(
     events = Event.objects.count()
     assert client.get(reverse("customers:detail", args=[pk])).status_code == 404
     assert client.get(reverse("customers:edit", args=[pk])).status_code == 404
-    response = client.post(reverse("customers:edit", args=[pk]), edit_data(mallory_customer, name="被改了"))
+    response = client.post(
+        reverse("customers:edit", args=[pk]), edit_data(mallory_customer, name="被改了")
+    )
     assert response.status_code == 404
     for name in ("contact_add", "address_add", "purchase_add"):
         assert client.post(reverse(f"customers:{name}", args=[pk]), {}).status_code == 404
@@ -66,7 +68,10 @@ def test_it_answers_404_for_another_reps_customer_and_changes_nothing(
 def test_it_lets_the_manager_see_and_the_rep_not_assign(
     login: Callable[..., Any], users: dict[str, Any], bob_customer: Any
 ) -> None:
-    assert login(users["bob"]).get(reverse("customers:assign", args=[bob_customer.pk])).status_code == 404
+    assert (
+        login(users["bob"]).get(reverse("customers:assign", args=[bob_customer.pk])).status_code
+        == 404
+    )
     client = login(users["dave"])
     assert client.get(reverse("customers:detail", args=[bob_customer.pk])).status_code == 200
     response = client.post(
@@ -91,7 +96,11 @@ def test_it_shows_an_analyst_masked_names_and_phones(
 def test_it_shows_the_full_phone_to_the_owner_and_masks_the_id_number(
     login: Callable[..., Any], users: dict[str, Any], bob_customer: Any
 ) -> None:
-    page = login(users["bob"]).get(reverse("customers:detail", args=[bob_customer.pk])).content.decode()
+    page = (
+        login(users["bob"])
+        .get(reverse("customers:detail", args=[bob_customer.pk]))
+        .content.decode()
+    )
     assert "138 1234 5678" in page
     assert "11010519491231002X" not in page
     assert "110***********002X" in page
@@ -102,8 +111,16 @@ def test_it_shows_the_full_phone_to_the_owner_and_masks_the_id_number(
     [
         ({"phone": "12345"}, "phone", "无效的电话号码"),
         ({"id_number": "110105194912310021"}, "id_number", "身份证号码无效"),
-        ({"province_code": "110000", "city_code": "310100", "district_code": ""}, "city_code", "不属于"),
-        ({"province_code": "990000", "city_code": "", "district_code": ""}, "province_code", "未知的省份"),
+        (
+            {"province_code": "110000", "city_code": "310100", "district_code": ""},
+            "city_code",
+            "不属于",
+        ),
+        (
+            {"province_code": "990000", "city_code": "", "district_code": ""},
+            "province_code",
+            "未知的省份",
+        ),
     ],
 )
 def test_it_rejects_bad_customer_input_next_to_the_field_and_writes_nothing(
@@ -160,7 +177,8 @@ def test_it_records_a_phone_change_on_the_timeline(
 ) -> None:
     client = login(users["bob"])
     response = client.post(
-        reverse("customers:edit", args=[bob_customer.pk]), edit_data(bob_customer, phone="13987654321")
+        reverse("customers:edit", args=[bob_customer.pk]),
+        edit_data(bob_customer, phone="13987654321"),
     )
     assert response.status_code == 302
     page = client.get(reverse("customers:detail", args=[bob_customer.pk])).content.decode()
@@ -173,9 +191,15 @@ def test_it_adds_a_contact_and_an_address_with_cascading_divisions(
 ) -> None:
     client = login(users["bob"])
     pk = bob_customer.pk
-    bad = client.post(reverse("customers:contact_add", args=[pk]), {"name": "王芳", "role": "other", "phone": "0000"})
+    bad = client.post(
+        reverse("customers:contact_add", args=[pk]),
+        {"name": "王芳", "role": "other", "phone": "0000"},
+    )
     assert bad.status_code == 400 and "phone" in bad.context["form"].errors
-    ok = client.post(reverse("customers:contact_add", args=[pk]), {"name": "王芳", "role": "purchasing", "phone": "13700001111"})
+    ok = client.post(
+        reverse("customers:contact_add", args=[pk]),
+        {"name": "王芳", "role": "purchasing", "phone": "13700001111"},
+    )
     assert ok.status_code == 302
     cities = client.get(reverse("core:cities"), {"province_code": "440000"}, HTTP_HX_REQUEST="true")
     assert "广州市" in cities.content.decode()
@@ -183,7 +207,12 @@ def test_it_adds_a_contact_and_an_address_with_cascading_divisions(
     assert {"code": "440106", "name": "天河区"} in districts.json()["results"]
     mismatch = client.post(
         reverse("customers:address_add", args=[pk]),
-        {"kind": "office", "province_code": "440000", "city_code": "440100", "district_code": "110105"},
+        {
+            "kind": "office",
+            "province_code": "440000",
+            "city_code": "440100",
+            "district_code": "110105",
+        },
     )
     assert mismatch.status_code == 400 and "district_code" in mismatch.context["form"].errors
     ok = client.post(
@@ -229,7 +258,9 @@ def test_it_lets_only_admins_edit_the_catalogue(
 def test_it_finds_a_customer_by_pinyin_initials_name_phone_and_last_four(
     login: Callable[..., Any], users: dict[str, Any], bob_customer: Any, term: str
 ) -> None:
-    response = login(users["bob"]).get(reverse("customers:list"), {"q": term}, HTTP_HX_REQUEST="true")
+    response = login(users["bob"]).get(
+        reverse("customers:list"), {"q": term}, HTTP_HX_REQUEST="true"
+    )
     assert response.templates[0].name == "customers/_table.html"
     assert [c.pk for c in response.context["rows"]] == [bob_customer.pk]
 

@@ -187,7 +187,9 @@ class Customer(models.Model):
             # tempted SQLite's planner to "use" it for `merged_into IS NULL` (true
             # for every live row) instead of the search indexes — a full scan.
             models.Index(
-                fields=["merged_into"], condition=models.Q(merged_into__isnull=False), name="cust_merged"
+                fields=["merged_into"],
+                condition=models.Q(merged_into__isnull=False),
+                name="cust_merged",
             ),
         ]
         constraints = [

@@ -85,7 +85,9 @@ def record_purchase(
     total = Decimal("0")
     rows = []
     for line in lines:
-        amount = (Decimal(line["quantity"]) * Decimal(line["unit_price"])).quantize(CENT, ROUND_HALF_UP)
+        amount = (Decimal(line["quantity"]) * Decimal(line["unit_price"])).quantize(
+            CENT, ROUND_HALF_UP
+        )
         total += amount
         rows.append(
             OrderLine(

@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_event_append_only'),
-        ('customers', '0003_seed_reference_data'),
+        ("core", "0003_event_append_only"),
+        ("customers", "0003_seed_reference_data"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['created_at', 'id'], name='cust_created'),
+            model_name="customer",
+            index=models.Index(fields=["created_at", "id"], name="cust_created"),
         ),
     ]

@@ -12,7 +12,9 @@ def _merged_into_indexes(schema_editor):
     return [
         name
         for name, info in constraints.items()
-        if info["index"] and not info["primary_key"] and info["columns"] == ["merged_into_id"]
+        if info["index"]
+        and not info["primary_key"]
+        and info["columns"] == ["merged_into_id"]
         and name != "cust_merged"
     ]
 
@@ -29,10 +31,9 @@ def create_merged_into_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_event_append_only'),
-        ('customers', '0004_list_sort_indexes'),
+        ("core", "0003_event_append_only"),
+        ("customers", "0004_list_sort_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -42,19 +43,32 @@ class Migration(migrations.Migration):
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.AlterField(
-                    model_name='customer',
-                    name='merged_into',
-                    field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.customer'),
+                    model_name="customer",
+                    name="merged_into",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="customers.customer",
+                    ),
                 ),
             ],
-            database_operations=[migrations.RunPython(drop_merged_into_index, create_merged_into_index)],
+            database_operations=[
+                migrations.RunPython(drop_merged_into_index, create_merged_into_index)
+            ],
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['name'], name='contact_name'),
+            model_name="contact",
+            index=models.Index(fields=["name"], name="contact_name"),
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(condition=models.Q(('merged_into__isnull', False)), fields=['merged_into'], name='cust_merged'),
+            model_name="customer",
+            index=models.Index(
+                condition=models.Q(("merged_into__isnull", False)),
+                fields=["merged_into"],
+                name="cust_merged",
+            ),
         ),
     ]

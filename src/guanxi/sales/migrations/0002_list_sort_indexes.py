@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0004_list_sort_indexes'),
-        ('sales', '0001_initial'),
+        ("customers", "0004_list_sort_indexes"),
+        ("sales", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['ordered_at', 'id'], name='order_time'),
+            model_name="order",
+            index=models.Index(fields=["ordered_at", "id"], name="order_time"),
         ),
     ]
