@@ -53,3 +53,12 @@ def test_switching_to_english_shows_english_labels(
     assert "下一页" not in page
     detail = client.get(reverse("customers:detail", args=[bob_customer.pk])).content.decode()
     assert "Timeline" in detail and "created the customer" in detail
+
+
+def test_an_english_browser_still_gets_chinese_until_the_user_switches(client, users) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(users["bob"])
+    page = client.get("/customers/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "客户" in page and "New organisation" not in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/customers/"})
+    page = client.get("/customers/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "New organisation" in page
