@@ -155,3 +155,13 @@ def queue_import(batch: ImportBatch, *, by: User) -> ImportBatch:
         # The worker must see the committed QUEUED batch, not race this transaction.
         transaction.on_commit(lambda: run_import(batch.pk))
     return batch
+
+
+def record_row_count(batch: ImportBatch) -> ImportBatch:
+    """Count a queued file's rows once, in the worker, so the upload answers at once."""
+    from guanxi.customers.imports.runner import count_rows
+
+    if batch.total_rows is None:
+        batch.total_rows = count_rows(batch)
+        batch.save(update_fields=["total_rows"])
+    return batch

@@ -13,15 +13,14 @@ log = logging.getLogger(__name__)
 
 @db_task()
 def run_import(batch_id: int) -> None:
-    from guanxi.customers.imports.runner import count_rows, run_batch
+    from guanxi.customers.imports.runner import run_batch
+
+    from .actions import record_row_count
 
     batch = ImportBatch.objects.select_related("user").get(pk=batch_id)
     if batch.status == ImportStatus.DONE:
         return
-    if batch.total_rows is None:
-        # Counted here, not at upload, so the upload answers at once even for a big file.
-        batch.total_rows = count_rows(batch)
-        batch.save(update_fields=["total_rows"])
+    record_row_count(batch)
     try:
         run_batch(batch, user=batch.user)
     except Exception:  # run_batch wrote the reason on the batch; the page shows it

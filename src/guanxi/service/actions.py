@@ -30,6 +30,7 @@ from .choices import MessageKind, NotificationKind, Status, TicketType
 from .models import (
     Attachment,
     DisputeStep,
+    Notification,
     RepairLine,
     RevisitTask,
     ServiceBay,
@@ -474,3 +475,16 @@ def complete_revisit(task: RevisitTask, outcome: str, *, by: User) -> RevisitTas
     task.save(update_fields=["outcome", "done_at"])
     _record(by, "ticket.revisited", task.ticket, outcome[:120])
     return task
+
+
+def mark_notifications_read(user: User) -> int:
+    """Mark the user's own unread notifications read; returns how many.
+
+    Bookkeeping of one's own inbox, like a mail client's unread flag, so no event:
+    the audit trail would fill with "read" rows and say nothing about customers.
+    """
+    return (
+        Notification.objects.restrict(user, "view")
+        .filter(user=user, read_at__isnull=True)
+        .update(read_at=timezone.now())
+    )

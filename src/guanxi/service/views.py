@@ -336,9 +336,7 @@ def kpis(request: HttpRequest) -> HttpResponse:
 def notifications(request: HttpRequest) -> HttpResponse:
     mine = Notification.objects.restrict(request.user, "view").filter(user=request.user)  # type: ignore[arg-type]
     if request.method == "POST":
-        # Marking one's own notifications read is bookkeeping, like a mail client's
-        # unread flag: no action and no event.
-        mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+        actions.mark_notifications_read(request.user)  # type: ignore[arg-type]
         return redirect("service:notifications")
     return render(
         request,
