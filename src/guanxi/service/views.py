@@ -174,7 +174,8 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
 def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = _ticket(request, pk)
     ticket = (
-        Ticket.objects.select_related("customer", "assignee", "sla_policy", "created_by")
+        Ticket.objects.restrict(request.user, "view")  # type: ignore[arg-type]
+        .select_related("customer", "assignee", "sla_policy", "created_by")
         .prefetch_related(
             "messages__author",
             "status_changes__changed_by",
