@@ -87,6 +87,11 @@ INSTALLED_APPS = [
     "guanxi.analytics",
     "guanxi.dedup",
     "guanxi.service",
+    "guanxi.knowledge",
+    "guanxi.chat",
+    "guanxi.crisis",
+    "guanxi.engagement",
+    "guanxi.evaluation",
     "huey.contrib.djhuey",
 ]
 

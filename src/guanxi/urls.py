@@ -15,4 +15,9 @@ urlpatterns = [
     path("exports/", include("guanxi.exports.urls")),
     path("imports/", include("guanxi.imports.urls")),
     path("service/", include("guanxi.service.urls")),
+    path("knowledge/", include("guanxi.knowledge.urls")),
+    path("chat/", include("guanxi.chat.urls")),
+    path("crisis/", include("guanxi.crisis.urls")),
+    path("engagement/", include("guanxi.engagement.urls")),
+    path("evaluation/", include("guanxi.evaluation.urls")),
 ]

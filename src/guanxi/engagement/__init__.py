@@ -1,0 +1,1 @@
+"""Engagement: follow-up tasks (win-back, contact), later contact plans and care."""
