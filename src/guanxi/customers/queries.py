@@ -51,7 +51,13 @@ SORTS: dict[str, Sort] = {
 DEFAULT_SORT = "-updated_at"
 
 # Filters taking a foreign key id; the others take a choice value.
-ID_FILTERS = {"industry": "industry_id", "region": "region_id", "owner": "owner_id", "tag": "tags"}
+ID_FILTERS = {
+    "industry": "industry_id",
+    "region": "region_id",
+    "owner": "owner_id",
+    "tag": "tags",
+    "team": "team_id",  # the KPI dashboard's drill-down keeps its team filter
+}
 CHOICE_FILTERS = {
     "value_class": ValueClass.values,
     "stage": Stage.values,
