@@ -37,6 +37,26 @@ SCOPES: dict[str, dict[str, str]] = {
     Role.ANALYST: {VIEW: Scope.ALL, ADD: Scope.NONE, CHANGE: Scope.NONE, ASSIGN: Scope.NONE},
 }
 
+# The knowledge base (知识库) is shared content, not customer records, so its reach
+# is all or nothing per role: every staff role reads published articles; admins
+# and service agents write, publish and archive them. `ArticleQuerySet.restrict`
+# reads this; the public (no user) reads public published articles only.
+KNOWLEDGE_WRITE = {VIEW: Scope.ALL, ADD: Scope.ALL, CHANGE: Scope.ALL, ASSIGN: Scope.NONE}
+KNOWLEDGE_READ = {VIEW: Scope.ALL, ADD: Scope.NONE, CHANGE: Scope.NONE, ASSIGN: Scope.NONE}
+KNOWLEDGE_SCOPES: dict[str, dict[str, str]] = {
+    role: KNOWLEDGE_WRITE if role in (Role.ADMIN, Role.AGENT) else KNOWLEDGE_READ
+    for role in Role.values
+}
+
+
+def knowledge_scope(user: User | None, action: str) -> str:
+    """How far `user` reaches in the knowledge base for `action` (ALL or NONE)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Scope.NONE
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    return KNOWLEDGE_SCOPES.get(user.role, {}).get(action, Scope.NONE)
+
 
 def scope_for(user: User | None, action: str) -> str:
     if user is None or not user.is_authenticated or not user.is_active:
