@@ -16,10 +16,19 @@ if TYPE_CHECKING:
     from .models import User
 
 VIEW, ADD, CHANGE, ASSIGN = "view", "add", "change", "assign"
-ACTIONS = (VIEW, ADD, CHANGE, ASSIGN)
+# Answering live chat (在线客服): a duty, not a reach over customers, so only the
+# roles that staff the service desk have it; every other role's scope is NONE.
+CHAT = "chat"
+ACTIONS = (VIEW, ADD, CHANGE, ASSIGN, CHAT)
 
 SCOPES: dict[str, dict[str, str]] = {
-    Role.ADMIN: {VIEW: Scope.ALL, ADD: Scope.ALL, CHANGE: Scope.ALL, ASSIGN: Scope.ALL},
+    Role.ADMIN: {
+        VIEW: Scope.ALL,
+        ADD: Scope.ALL,
+        CHANGE: Scope.ALL,
+        ASSIGN: Scope.ALL,
+        CHAT: Scope.ALL,
+    },
     Role.REGIONAL_MANAGER: {
         VIEW: Scope.REGION,
         ADD: Scope.REGION,
@@ -30,7 +39,13 @@ SCOPES: dict[str, dict[str, str]] = {
     Role.REP: {VIEW: Scope.OWN, ADD: Scope.OWN, CHANGE: Scope.OWN, ASSIGN: Scope.NONE},
     # Service agents answer any customer who calls, so they read everything, and
     # may correct contact details; they do not own accounts.
-    Role.AGENT: {VIEW: Scope.ALL, ADD: Scope.NONE, CHANGE: Scope.ALL, ASSIGN: Scope.NONE},
+    Role.AGENT: {
+        VIEW: Scope.ALL,
+        ADD: Scope.NONE,
+        CHANGE: Scope.ALL,
+        ASSIGN: Scope.NONE,
+        CHAT: Scope.ALL,
+    },
     # Marketing builds segments over the whole base but edits no account.
     Role.MARKETING: {VIEW: Scope.ALL, ADD: Scope.NONE, CHANGE: Scope.NONE, ASSIGN: Scope.NONE},
     # Analysts and auditors read everything, but personal data reaches them masked.
