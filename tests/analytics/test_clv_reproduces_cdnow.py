@@ -89,3 +89,53 @@ def test_it_refuses_data_that_cannot_identify_the_model() -> None:
         clv.fit_bgnbd([0, 0, 0], [0, 0, 0], [5, 6, 7])
     with pytest.raises(clv.FitError):
         clv.fit_gamma_gamma([0, 1], [0.0, 10.0])
+
+
+def test_newton_lands_on_the_same_optimum_as_bounded_lbfgsb(summary: clv.Summary) -> None:
+    """The Newton fast path must agree with the quasi-Newton answer it replaced."""
+    from scipy.optimize import minimize
+
+    keep = summary.x > 0
+    (xs, ms), weights = clv._compress(summary.x[keep], summary.mean_value[keep])
+    reference = minimize(
+        clv._gg_objective,
+        np.log([1.0, 1.0, 30.0]),
+        args=(xs, ms, weights),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[clv.LOG_BOUNDS] * 3,
+        options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 5000},
+    )
+    fit = clv.fit_gamma_gamma(summary.x, summary.mean_value)
+    assert np.allclose([fit.p, fit.q, fit.gamma], np.exp(reference.x), rtol=1e-5)
+    assert fit.log_likelihood >= -reference.fun - 1e-6
+    (xs, txs, Ts), weights = clv._compress(summary.x, summary.t_x, summary.T)
+    reference = minimize(
+        clv._bgnbd_objective,
+        np.log([1.0, 30.0, 1.0, 1.0]),
+        args=(xs, txs, Ts, weights),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[clv.LOG_BOUNDS] * 4,
+        options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 5000},
+    )
+    bg = clv.fit_bgnbd(summary.x, summary.t_x, summary.T)
+    assert np.allclose([bg.r, bg.alpha, bg.a, bg.b], np.exp(reference.x), rtol=1e-4)
+    assert bg.log_likelihood >= -reference.fun - 1e-6
+
+
+def test_identical_summaries_are_compressed_with_their_counts() -> None:
+    (x, m), counts = clv._compress(np.array([2.0, 1.0, 2.0, 2.0]), np.array([5.0, 5.0, 5.0, 7.0]))
+    assert x.tolist() == [1.0, 2.0, 2.0] and m.tolist() == [5.0, 5.0, 7.0]
+    assert counts.tolist() == [1.0, 2.0, 1.0]
+
+
+def test_spend_without_variation_hits_the_bound_and_stays_finite() -> None:
+    # Everyone spends exactly 50 every time: the spend heterogeneity q runs to
+    # infinity; Newton leaves the box and the bounded fallback answers.
+    rng = np.random.default_rng(0)
+    x = rng.integers(1, 6, 300).astype(float)
+    fit = clv.fit_gamma_gamma(x, np.full(300, 50.0))
+    assert all(np.isfinite([fit.p, fit.q, fit.gamma, fit.log_likelihood]))
+    population = fit.p * fit.gamma / (fit.q - 1)
+    assert population == pytest.approx(50.0, rel=1e-2)
