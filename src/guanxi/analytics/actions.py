@@ -15,9 +15,10 @@ from guanxi.core.actions import ActionError
 from guanxi.core.choices import Role
 from guanxi.core.models import User
 
-from . import score_store
+from . import churn, score_store
 from .assessment import assess, model_summary
 from .choices import RunTrigger
+from .churn_actions import train_churn_model  # noqa: F401  (churn writes live there)
 from .models import AssessmentConfig, AssessmentRun
 
 # (what is happening, units done, units in total); the CLI draws it as a progress bar.
@@ -74,6 +75,8 @@ def recompute_value_assessment(
         mark = time.perf_counter()
         run.changes = score_store.record_class_changes(run.pk, now)
         assessment.seconds["classes_write"] = time.perf_counter() - mark
+        # Churn risk from the same arrays (signals, weights: churn.py); its own seconds.
+        churn.score_all(assessment, run.pk, config)
         run.class_counts = assessment.class_counts()
         run.seconds = {k: round(v, 3) for k, v in assessment.seconds.items()}
         run.finished_at = timezone.now()

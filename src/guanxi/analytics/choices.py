@@ -19,3 +19,23 @@ class RunTrigger(models.TextChoices):
     NIGHTLY = "nightly", _("每晚自动")
     MANUAL = "manual", _("管理员手动")
     CLI = "cli", _("命令行")
+
+
+class RiskLevel(models.TextChoices):
+    """流失风险等级, cut from the 0–100 score by AssessmentConfig.churn_*_from."""
+
+    HIGH = "high", _("高")
+    MEDIUM = "medium", _("中")
+    LOW = "low", _("低")
+
+
+class ChurnReason(models.TextChoices):
+    """A warning signal that raised a customer's churn risk."""
+
+    NOT_ALIVE = "not_alive", _("存活概率低")
+    FREQUENCY = "frequency", _("购买频率下降")
+    AMOUNT = "amount", _("购买金额下降")
+    COMPLAINTS = "complaints", _("近期投诉")
+    SATISFACTION = "satisfaction", _("满意度低")
+    CONTACT = "contact", _("逾期未联系")
+    MODEL = "model", _("流失模型预测")
