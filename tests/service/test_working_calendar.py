@@ -71,3 +71,20 @@ def test_an_admin_edit_of_the_table_changes_the_clock(db: None) -> None:
     CalendarDay.objects.create(day=date(2026, 11, 23), kind="holiday", name="公司假日")
     cal = WorkingCalendar.load()
     assert cal.add(at(2026, 11, 23, 9), 1 * HOUR) == at(2026, 11, 24, 10)
+
+
+def test_the_cached_calendar_reloads_after_an_edit_and_not_before(db: None) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = WorkingCalendar.current()
+    with CaptureQueriesContext(connection) as queries:
+        assert WorkingCalendar.current() is first
+    assert len(queries) == 2  # the fingerprint only, not the ≈1,000 rows
+    CalendarDay.objects.create(day=date(2026, 11, 23), kind="holiday", name="公司假日")
+    assert not WorkingCalendar.current().is_workday(date(2026, 11, 23))
+    row = CalendarDay.objects.get(day=date(2026, 11, 23))
+    row.kind = "workday"
+    row.updated_at = row.updated_at.replace(year=2027)  # an edit moves the newest stamp
+    row.save()
+    assert WorkingCalendar.current().is_workday(date(2026, 11, 23))

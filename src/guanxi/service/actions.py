@@ -112,7 +112,7 @@ def create_ticket(
         customer.value_class if customer is not None else "",
         SlaPolicy.objects.filter(active=True),
     )
-    sla.set_targets(ticket, policy, WorkingCalendar.load())
+    sla.set_targets(ticket, policy)
     ticket.save()
     if ticket.ticket_type == TicketType.MAINTENANCE:
         if bay is None or appointment_day is None:
@@ -375,7 +375,7 @@ def resume(ticket: Ticket, *, by: User | None, customer_message: str = "") -> Ti
         TicketMessage.objects.create(
             ticket=ticket, kind=MessageKind.CUSTOMER, body=customer_message
         )
-    sla.resume(ticket, timezone.now(), WorkingCalendar.load())
+    sla.resume(ticket, timezone.now(), WorkingCalendar.current())
     _touch(
         ticket, ["waiting_since", "first_response_due", "resolution_due", "warn_at", "escalate_at"]
     )

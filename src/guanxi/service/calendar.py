@@ -15,11 +15,15 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import Count, Max
 
 from .choices import DayKind
 
 # Far enough for any SLA (a year of holidays in a row would be a data error).
 MAX_DAYS = 800
+
+# Per process: {"calendar": (fingerprint, WorkingCalendar)}; see WorkingCalendar.current.
+_CACHE: dict[str, tuple[object, WorkingCalendar]] = {}
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,29 @@ class WorkingCalendar:
             lunch_ends=hours.lunch_ends,
             exceptions=exceptions,
         )
+
+    @classmethod
+    def current(cls) -> WorkingCalendar:
+        """The calendar as the database holds it now, from memory unless it changed.
+
+        Loading reads every holiday row (≈1,000 since 2004) on each ticket create;
+        the fingerprint is one aggregate over the table and the one hours row.
+        Safe across processes: an edit in another process changes the
+        fingerprint (row count, newest `updated_at`, the hours themselves).
+        """
+        from .models import CalendarDay, WorkingHours
+
+        stamp = CalendarDay.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+        hours = WorkingHours.objects.order_by("id").values_list(
+            "starts", "ends", "lunch_starts", "lunch_ends"
+        )
+        key = (stamp["n"], stamp["last"], tuple(hours[:1]))
+        cached = _CACHE.get("calendar")
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        calendar = cls.load()
+        _CACHE["calendar"] = (key, calendar)
+        return calendar
 
     def is_workday(self, day: date) -> bool:
         kind = self.exceptions.get(day)

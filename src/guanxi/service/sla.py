@@ -48,10 +48,11 @@ def policy_for(
 
 
 def add_hours(
-    start: datetime, hours: Decimal | float, clock: str, cal: WorkingCalendar
+    start: datetime, hours: Decimal | float, clock: str, cal: WorkingCalendar | None
 ) -> datetime:
     seconds = float(hours) * 3600
     if clock == ClockKind.WORKING:
+        assert cal is not None, "a working-hours clock needs the calendar"
         return cal.add(start, seconds)
     return start + timedelta(seconds=seconds)
 
@@ -62,9 +63,17 @@ def elapsed(start: datetime, stop: datetime, clock: str, cal: WorkingCalendar) -
     return max((stop - start).total_seconds(), 0.0)
 
 
-def set_targets(ticket: Ticket, policy: SlaPolicy | None, cal: WorkingCalendar) -> None:
-    """Due times from the intake time (not the moment someone typed it in)."""
+def set_targets(
+    ticket: Ticket, policy: SlaPolicy | None, cal: WorkingCalendar | None = None
+) -> None:
+    """Due times from the intake time (not the moment someone typed it in).
+
+    The working calendar is read only for a working-hours policy: a calendar-hours
+    policy (the seeded ones) needs no holiday table at all.
+    """
     ticket.sla_policy = policy
+    if policy is not None and policy.clock == ClockKind.WORKING and cal is None:
+        cal = WorkingCalendar.current()
     if policy is None:
         ticket.first_response_due = ticket.resolution_due = None
     else:
