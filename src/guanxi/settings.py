@@ -109,6 +109,20 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "guanxi.urls"
 ASGI_APPLICATION = "guanxi.asgi.application"
+# Live chat pushes (Django Channels). One process needs nothing: the in-memory
+# layer. Several uvicorn workers or machines must share GUANXI_REDIS_URL
+# (redis://host:6379/0), or a visitor and an agent on different workers never meet.
+GUANXI_REDIS_URL = env_str("GUANXI_REDIS_URL")
+CHANNEL_LAYERS = {
+    "default": (
+        {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [GUANXI_REDIS_URL], "prefix": "guanxi:chat:"},
+        }
+        if GUANXI_REDIS_URL
+        else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+    )
+}
 WSGI_APPLICATION = "guanxi.wsgi.application"
 
 TEMPLATES = [
