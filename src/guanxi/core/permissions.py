@@ -19,7 +19,11 @@ VIEW, ADD, CHANGE, ASSIGN = "view", "add", "change", "assign"
 # Answering live chat (在线客服): a duty, not a reach over customers, so only the
 # roles that staff the service desk have it; every other role's scope is NONE.
 CHAT = "chat"
-ACTIONS = (VIEW, ADD, CHANGE, ASSIGN, CHAT)
+# Service-desk configuration (SLA policies, working calendar, bays, KPI targets):
+# admins only. Crisis response (危机应对: record a crisis, link and contact the
+# affected customers) reaches the customers the role manages or serves.
+CONFIGURE, RESPOND = "configure", "respond"
+ACTIONS = (VIEW, ADD, CHANGE, ASSIGN, CHAT, CONFIGURE, RESPOND)
 
 SCOPES: dict[str, dict[str, str]] = {
     Role.ADMIN: {
@@ -28,14 +32,23 @@ SCOPES: dict[str, dict[str, str]] = {
         CHANGE: Scope.ALL,
         ASSIGN: Scope.ALL,
         CHAT: Scope.ALL,
+        CONFIGURE: Scope.ALL,
+        RESPOND: Scope.ALL,
     },
     Role.REGIONAL_MANAGER: {
         VIEW: Scope.REGION,
         ADD: Scope.REGION,
         CHANGE: Scope.REGION,
         ASSIGN: Scope.REGION,
+        RESPOND: Scope.REGION,
     },
-    Role.MANAGER: {VIEW: Scope.TEAM, ADD: Scope.TEAM, CHANGE: Scope.TEAM, ASSIGN: Scope.TEAM},
+    Role.MANAGER: {
+        VIEW: Scope.TEAM,
+        ADD: Scope.TEAM,
+        CHANGE: Scope.TEAM,
+        ASSIGN: Scope.TEAM,
+        RESPOND: Scope.TEAM,
+    },
     Role.REP: {VIEW: Scope.OWN, ADD: Scope.OWN, CHANGE: Scope.OWN, ASSIGN: Scope.NONE},
     # Service agents answer any customer who calls, so they read everything, and
     # may correct contact details; they do not own accounts.
@@ -45,6 +58,7 @@ SCOPES: dict[str, dict[str, str]] = {
         CHANGE: Scope.ALL,
         ASSIGN: Scope.NONE,
         CHAT: Scope.ALL,
+        RESPOND: Scope.ALL,
     },
     # Marketing builds segments over the whole base but edits no account.
     Role.MARKETING: {VIEW: Scope.ALL, ADD: Scope.NONE, CHANGE: Scope.NONE, ASSIGN: Scope.NONE},
