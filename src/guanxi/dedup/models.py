@@ -26,6 +26,13 @@ class DedupSettings(models.Model):
         default=0.5,
         help_text=_("扫描时，匹配概率达到该值的客户对进入审核队列。"),
     )
+    # Off (null) by default: merging without a person looking is a choice an admin makes.
+    auto_merge_threshold = models.FloatField(
+        _("自动合并的匹配概率"),
+        null=True,
+        blank=True,
+        help_text=_("扫描时，匹配概率达到该值的客户对自动合并（可撤销）；留空则不自动合并。"),
+    )
     max_block = models.PositiveIntegerField(
         _("最大分块"), default=300, help_text=_("共享同一分块键的客户多于该数时不两两比较。")
     )
@@ -42,6 +49,29 @@ class DedupSettings(models.Model):
     @classmethod
     def current(cls) -> DedupSettings:
         return cls.objects.order_by("id").first() or cls.objects.create()
+
+
+class NameFrequency(models.Model):
+    """How many active customers bear a name or a pinyin bag, as the last scan counted.
+
+    The single-record check (create form, API, import) weighs a shared name by
+    how common it is in the whole table (customers.dedup.frequency), which a
+    handful of candidates cannot tell. Only values held by two or more customers
+    are stored; an absent value counts as one. Counts, not customers: never shown.
+    """
+
+    NAME, PINYIN = "name", "pinyin"
+    kind = models.CharField(max_length=8, choices=[(NAME, NAME), (PINYIN, PINYIN)])
+    value = models.CharField(max_length=255)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value"], name="dedup_name_frequency_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value} × {self.count}"
 
 
 class CandidateStatus(models.TextChoices):

@@ -103,6 +103,10 @@ class Text(Comparison):
     pinyin_column: str = ""
     swap_column: str = ""
     swap_fuzzy_column: str = ""
+    # Per-record frequency columns (see frequency.py): of the value itself, for the
+    # exact level, and of its pinyin bag, for the 同音 level.
+    tf_column: str = ""
+    tf_pinyin_column: str = ""
 
     def __post_init__(self) -> None:
         bands = [f"相似度≥{t:g}" for t in reversed(self.thresholds)]
@@ -132,6 +136,23 @@ class Text(Comparison):
             choices.append(len(self.thresholds) - k)
         out = np.select(conditions, choices, 0).astype(np.int8)
         out[_blank(a, b)] = -1
+        return out
+
+    def frequencies(self, cols: Columns, i: np.ndarray, levels: np.ndarray) -> np.ndarray | None:
+        """Per pair, how common the agreed value is; 0 where no frequency applies.
+
+        At the exact and 同音 levels both records hold the same value (or pinyin
+        bag), so the left record's frequency is the pair's.
+        """
+        if not self.tf_column or self.tf_column not in cols:
+            return None
+        top = self.n_levels - 1
+        out = np.zeros(len(i), dtype=np.float32)
+        exact = levels == top
+        out[exact] = cols[self.tf_column][i[exact]]
+        if self.pinyin_column and self.tf_pinyin_column in cols:
+            same_sound = levels == top - 1
+            out[same_sound] = cols[self.tf_pinyin_column][i[same_sound]]
         return out
 
 
@@ -177,3 +198,16 @@ def comparison_vectors(
     for k, comparison in enumerate(comparisons):
         gamma[:, k] = comparison.levels(cols, i, j, swapped)
     return gamma
+
+
+def pair_frequencies(
+    comparisons: Sequence[Comparison], cols: Columns, i: np.ndarray, gamma: np.ndarray
+) -> dict[int, np.ndarray]:
+    """{comparison index: per-pair value frequency} for the comparisons that adjust by it."""
+    out = {}
+    for k, comparison in enumerate(comparisons):
+        if isinstance(comparison, Text):
+            freq = comparison.frequencies(cols, i, gamma[:, k])
+            if freq is not None:
+                out[k] = freq
+    return out

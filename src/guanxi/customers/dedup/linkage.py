@@ -13,9 +13,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import normalise
+from . import frequency, normalise
 from .blocking import BlockingReport, Candidates, candidate_pairs
-from .comparisons import Code, Columns, Comparison, Division, Exact, Text, comparison_vectors
+from .comparisons import (
+    Code,
+    Columns,
+    Comparison,
+    Division,
+    Exact,
+    Text,
+    comparison_vectors,
+    pair_frequencies,
+)
 from .model import FellegiSunter
 
 Progress = Callable[[str, int, int], None]
@@ -47,7 +56,11 @@ def _map(fn: Callable[[str], str], values: Iterable[str]) -> np.ndarray:
 
 
 def prepare(table: Mapping[str, Sequence[str]]) -> Columns:
-    """Normalised columns plus derived pinyin columns for names."""
+    """Normalised columns plus derived pinyin and name-frequency columns for names.
+
+    The frequencies (`<role>_tf`, `<role>_bag_tf`) are shares of *this* table;
+    the single-record check overwrites them with the population's.
+    """
     cols: Columns = {}
     for role, values in table.items():
         clean = [("" if v is None else str(v)) for v in values]
@@ -56,6 +69,8 @@ def prepare(table: Mapping[str, Sequence[str]]) -> Columns:
         if role in NAME_ROLES:
             cols[role + "_py"] = _map(normalise.pinyin, cols[role])
             cols[role + "_bag"] = _map(normalise.pinyin_bag, cols[role])
+            cols[role + "_tf"] = frequency.relative_frequencies(cols[role])
+            cols[role + "_bag_tf"] = frequency.relative_frequencies(cols[role + "_bag"])
     if "division" in cols:
         cols["division_city"] = _map(lambda d: d[:4], cols["division"])
         cols["division_province"] = _map(lambda d: d[:2], cols["division"])
@@ -84,6 +99,8 @@ def _name(role: str, label: str, cols: Columns) -> Text:
         pinyin_column=role + "_bag",
         swap_column=swap,
         swap_fuzzy_column=swap + "_py" if swap else "",
+        tf_column=role + "_tf",
+        tf_pinyin_column=role + "_bag_tf",
     )
 
 
@@ -140,16 +157,40 @@ class Linkage:
     model: FellegiSunter
     comparisons: list[Comparison]
     blocking: list[BlockingReport] = field(default_factory=list)
+    # {comparison index: per-pair frequency of the agreed name}; empty without tf adjustment.
+    frequencies: dict[int, np.ndarray] = field(default_factory=dict)
 
     def reasons(self, k: int) -> list[tuple[str, str, float]]:
         """(field, level label, weight) for pair k: why it scored what it did."""
-        weights = self.model.weights()
-        out = []
-        for c, comparison in enumerate(self.comparisons):
-            level = int(self.gamma[k, c])
-            if level >= 0:
-                out.append((comparison.name, comparison.labels[level], float(weights[c][level])))
-        return out
+        one = {c: f[k : k + 1] for c, f in self.frequencies.items()}
+        return reasons(self.model, self.comparisons, self.gamma[k], one)
+
+
+def reasons(
+    model: FellegiSunter,
+    comparisons: Sequence[Comparison],
+    levels: np.ndarray,
+    frequencies: Mapping[int, np.ndarray] | None = None,
+) -> list[tuple[str, str, float]]:
+    """(field, level label, weight) per known field of one pair.
+
+    A name weight adjusted for the name's frequency says so in its label, with
+    the bits it gained or lost, so the reviewer sees why "same name" counted little.
+    """
+    weights = model.weights()
+    adjusted = model.adjustments(levels[None, :], frequencies)
+    out = []
+    for c, comparison in enumerate(comparisons):
+        level = int(levels[c])
+        if level < 0:
+            continue
+        label, weight = comparison.labels[level], float(weights[c][level])
+        bits = float(adjusted[c][0]) if c in adjusted else 0.0
+        if bits:
+            label = f"{label}（按名称常见程度调整 {bits:+.1f}）"
+            weight += bits
+        out.append((comparison.name, label, weight))
+    return out
 
 
 def compare_in_chunks(
@@ -182,8 +223,13 @@ def link(
     m_prior: list[np.ndarray] | None = None,
     u_prior: list[np.ndarray] | None = None,
     progress: Progress | None = None,
+    term_frequencies: bool = True,
 ) -> Linkage:
-    """Score every blocked pair; trains the model on these records unless one is given."""
+    """Score every blocked pair; trains the model on these records unless one is given.
+
+    With `term_frequencies`, name agreements are weighed by the name's frequency
+    in `cols` (frequency.py); training is the same either way.
+    """
     comparisons, rules = design(cols)
     found = candidate_pairs(cols, rules, max_block=max_block)
     left, right = found.left, found.right
@@ -202,8 +248,9 @@ def link(
             m_prior=m_prior,
             u_prior=u_prior,
         )
-    probability = model.probabilities(gamma)
-    return Linkage(left, right, gamma, probability, model, comparisons, found.reports)
+    freqs = pair_frequencies(comparisons, cols, left, gamma) if term_frequencies else {}
+    probability = model.probabilities(gamma, freqs)
+    return Linkage(left, right, gamma, probability, model, comparisons, found.reports, freqs)
 
 
 def _roles_of(rule: Sequence[str]) -> set[str]:

@@ -9,10 +9,13 @@ their counts, so millions of pairs cost milliseconds.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from . import frequency
 
 SMOOTH = 1e-4
 
@@ -105,16 +108,38 @@ class FellegiSunter:
         """log2(m/u) per level: the evidence each agreement level carries."""
         return [np.log2(m / u) for m, u in zip(self.m, self.u, strict=True)]
 
-    def match_weights(self, gamma: np.ndarray) -> np.ndarray:
+    def match_weights(
+        self, gamma: np.ndarray, frequencies: Mapping[int, np.ndarray] | None = None
+    ) -> np.ndarray:
+        """Prior odds plus each field's log2(m/u), in bits.
+
+        `frequencies` ({comparison: per-pair value frequency}, see frequency.py)
+        replaces u by the agreed value's own frequency where it is given: a shared
+        common name counts for less, a shared rare one for more.
+        """
         total = np.full(len(gamma), np.log2(self.prior / (1 - self.prior)))
         for k, w in enumerate(self.weights()):
             col = gamma[:, k]
             known = col >= 0
             total[known] += w[col[known].astype(np.int64)]
+        for adjustment in self.adjustments(gamma, frequencies).values():
+            total += adjustment
         return total
 
-    def probabilities(self, gamma: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.power(2.0, -self.match_weights(gamma)))
+    def adjustments(
+        self, gamma: np.ndarray, frequencies: Mapping[int, np.ndarray] | None
+    ) -> dict[int, np.ndarray]:
+        """{comparison: per-pair term-frequency adjustment in bits} (0 where none applies)."""
+        out = {}
+        for k, freq in (frequencies or {}).items():
+            levels = np.maximum(gamma[:, k], 0).astype(np.int64)
+            out[k] = frequency.adjustment(self.u[k][levels], freq)
+        return out
+
+    def probabilities(
+        self, gamma: np.ndarray, frequencies: Mapping[int, np.ndarray] | None = None
+    ) -> np.ndarray:
+        return 1.0 / (1.0 + np.power(2.0, -self.match_weights(gamma, frequencies)))
 
     # --- persistence (stored as JSON in the dedup settings) ---------------------------------
     def to_json(self) -> dict[str, Any]:

@@ -7,7 +7,7 @@ memory in clear for no gain in recall that matters.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
@@ -16,7 +16,7 @@ import numpy as np
 from guanxi.customers.choices import CustomerKind
 from guanxi.customers.models import Customer
 
-from . import normalise
+from . import frequency, normalise
 from .comparisons import Columns
 from .linkage import link, prepare
 from .model import FellegiSunter
@@ -81,3 +81,53 @@ def load_customers(*, chunk: int = 20_000, limit: int | None = None) -> tuple[np
     cols = prepare(table)
     # Blind indexes are exact-only: a one-character "typo" in an HMAC means nothing.
     return np.array(ids, dtype=np.int64), cols
+
+
+def store_frequencies(cols: Columns) -> dict[str, int]:
+    """Replace the stored name and pinyin counts with this table's.
+
+    Called by the scan inside its transaction. Returns the denominators, the
+    non-blank names and pinyin bags, which the scan keeps with the model
+    (`tf_population`).
+    """
+    from guanxi.dedup.models import NameFrequency
+
+    rows = [
+        NameFrequency(kind=kind, value=value, count=count)
+        for kind, column in (
+            (NameFrequency.NAME, "full_name"),
+            (NameFrequency.PINYIN, "full_name_bag"),
+        )
+        for value, count in frequency.value_counts(cols[column]).items()
+        if len(value) <= 255
+    ]
+    NameFrequency.objects.all().delete()
+    NameFrequency.objects.bulk_create(rows, batch_size=5000)
+    return {
+        NameFrequency.NAME: int((cols["full_name"] != "").sum()),
+        NameFrequency.PINYIN: int((cols["full_name_bag"] != "").sum()),
+    }
+
+
+def population_frequencies(name: str, bag: str, totals: Mapping[str, int]) -> tuple[float, float]:
+    """Shares of the population bearing `name` and pinyin bag `bag`, from the last scan's counts.
+
+    (0, 0) before any scan (no adjustment); a value the scan did not store was
+    held by at most one customer, so it counts as one.
+    """
+    from guanxi.dedup.models import NameFrequency
+
+    name_total = totals.get(NameFrequency.NAME, 0)
+    bag_total = totals.get(NameFrequency.PINYIN, 0)
+    wanted = {(NameFrequency.NAME, name), (NameFrequency.PINYIN, bag)}
+    counts = {
+        (kind, value): count
+        for kind, value, count in NameFrequency.objects.filter(
+            kind__in=[NameFrequency.NAME, NameFrequency.PINYIN], value__in=[name, bag]
+        ).values_list("kind", "value", "count")
+        if (kind, value) in wanted
+    }
+    return (
+        counts.get((NameFrequency.NAME, name), 1) / name_total if name and name_total else 0.0,
+        counts.get((NameFrequency.PINYIN, bag), 1) / bag_total if bag and bag_total else 0.0,
+    )

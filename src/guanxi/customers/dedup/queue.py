@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .linkage import Progress, link
-from .population import default_m, default_model, load_customers
+from .population import default_m, default_model, load_customers, store_frequencies
 
 
 @dataclass
@@ -57,6 +57,8 @@ def scan(*, progress: Progress | None = None, write: bool = True) -> ScanResult:
             config.model = {
                 "comparisons": [c.name for c in linkage.comparisons],
                 **linkage.model.to_json(),
+                # Denominators of the stored name counts the create/import check uses.
+                "tf_population": store_frequencies(cols),
             }
             config.trained_at = timezone.now()
             config.save(update_fields=["model", "trained_at"])

@@ -16,11 +16,11 @@ from guanxi.core import crypto
 from guanxi.customers.models import Customer
 from guanxi.customers.search import phone_indexes
 
-from .comparisons import Comparison, comparison_vectors
-from .linkage import design, prepare
+from .comparisons import Comparison, comparison_vectors, pair_frequencies
+from .linkage import design, prepare, reasons
 from .match import Match, Reason
 from .model import FellegiSunter
-from .population import customer_table, default_model
+from .population import customer_table, default_model, population_frequencies
 
 
 def _new_row(data: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -40,13 +40,32 @@ def _row(c: Customer) -> tuple[Any, ...]:
     )  # fmt: skip
 
 
-def current_model(comparisons: Sequence[Comparison]) -> FellegiSunter:
+def current_model(
+    comparisons: Sequence[Comparison], stored: Mapping[str, Any] | None = None
+) -> FellegiSunter:
+    """The last scan's model if it was trained on these comparisons, else the default one."""
     from guanxi.dedup.models import DedupSettings
 
-    stored = DedupSettings.current().model
+    if stored is None:
+        stored = DedupSettings.current().model
     if stored.get("comparisons") == [c.name for c in comparisons]:
-        return FellegiSunter.from_json(stored)
+        return FellegiSunter.from_json(dict(stored))
     return default_model()
+
+
+def _use_population_frequencies(cols: dict[str, np.ndarray], stored: Mapping[str, Any]) -> None:
+    """Name frequencies of the whole table (as the last scan counted), not of these few rows.
+
+    Row 0 is the new record; a pair agrees exactly (or by sound) only on row 0's
+    own name (or pinyin bag), so row 0's frequency is every such pair's. Before
+    any scan there are no counts and the frequencies are 0: no adjustment.
+    """
+    name_f, bag_f = population_frequencies(
+        str(cols["full_name"][0]), str(cols["full_name_bag"][0]), stored.get("tf_population", {})
+    )
+    n = len(cols["full_name"])
+    cols["full_name_tf"] = np.full(n, name_f)
+    cols["full_name_bag_tf"] = np.full(n, bag_f)
 
 
 def score_candidates(
@@ -57,27 +76,29 @@ def score_candidates(
 
     if not candidates:
         return []
+    config = DedupSettings.current()
     if threshold is None:
-        threshold = DedupSettings.current().warn_threshold
+        threshold = config.warn_threshold
     _ids, table = customer_table([_new_row(data), *(_row(c) for c in candidates)])
     cols = prepare(table)
+    _use_population_frequencies(cols, config.model)
     comparisons, _rules = design(cols)
     left = np.zeros(len(candidates), dtype=np.int64)
     right = np.arange(1, len(candidates) + 1, dtype=np.int64)
     gamma = comparison_vectors(comparisons, cols, left, right)
-    model = current_model(comparisons)
-    probability = model.probabilities(gamma)
-    weights = model.weights()
+    freqs = pair_frequencies(comparisons, cols, left, gamma)
+    model = current_model(comparisons, config.model)
+    probability = model.probabilities(gamma, freqs)
+    column = {c.name: c.column for c in comparisons}
     matches = []
     for k, customer in enumerate(candidates):
         if probability[k] < threshold:
             continue
-        reasons = [
-            Reason(c.column, f"{c.name}：{c.labels[level]}", round(float(weights[n][level]), 2))
-            for n, c in enumerate(comparisons)
-            for level in [int(gamma[k, n])]
-            if level >= 0
+        one = {c: f[k : k + 1] for c, f in freqs.items()}
+        why = [
+            Reason(column[name], f"{name}：{label}", round(weight, 2))
+            for name, label, weight in reasons(model, comparisons, gamma[k], one)
         ]
-        matches.append(Match(customer, float(probability[k]), reasons))
+        matches.append(Match(customer, float(probability[k]), why))
     matches.sort(key=lambda m: -m.probability)
     return matches
