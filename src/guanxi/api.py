@@ -10,6 +10,7 @@ document itself is served and can be opened in any local viewer.
 from django.http import HttpRequest
 from ninja import NinjaAPI
 
+from guanxi.chat.api import router as chat_router
 from guanxi.core.api import AUTH, install_error_handlers
 from guanxi.customers.api import router as customers_router
 from guanxi.dedup.api import router as dedup_router
@@ -37,3 +38,4 @@ api.add_router("", customers_router)
 api.add_router("", dedup_router)
 api.add_router("", sales_router)
 api.add_router("", service_router)
+api.add_router("", chat_router)
