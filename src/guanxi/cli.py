@@ -19,7 +19,9 @@ user_app = typer.Typer(help="Manage staff accounts.", no_args_is_help=True)
 token_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
-import_app = typer.Typer(help="Import customers from CSV or Excel files.", no_args_is_help=True)
+import_app = typer.Typer(
+    help="Import customers, contacts or purchases from CSV or Excel files.", no_args_is_help=True
+)
 app.add_typer(import_app, name="import")
 console = Console()
 err = Console(stderr=True)
@@ -297,6 +299,67 @@ def import_customers(
     workers: Annotated[int, typer.Option(help="Processes validating rows.")] = 1,
 ) -> None:
     """Import customers; resumes after a crash (same file = same batch), rejects bad rows."""
+    _run_import("customers", file, as_user, mapping, dry_run, on_duplicate, channel, owner,
+                report, workers)  # fmt: skip
+
+
+@import_app.command("contacts")
+def import_contacts(
+    file: Annotated[Path, typer.Argument(help="CSV (UTF-8 or GB18030/GBK) or .xlsx file.")],
+    as_user: Annotated[str, typer.Option("--as", help="Login of the user importing.")],
+    mapping: Annotated[
+        Path | None, typer.Option(help='JSON {field: header}, e.g. {"customer_id": "客户编号"}.')
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Validate and report; write nothing.")
+    ] = False,
+    on_duplicate: Annotated[
+        str, typer.Option(help="skip or update (same customer and phone, or name).")
+    ] = "skip",
+    report: Annotated[
+        Path | None, typer.Option(help="Where to write rejected rows (.csv or .xlsx).")
+    ] = None,
+) -> None:
+    """Import contacts onto customers you may change (客户编号, 信用代码 or 客户手机)."""
+    _run_import("contacts", file, as_user, mapping, dry_run, on_duplicate, "internal", None,
+                report, 1)  # fmt: skip
+
+
+@import_app.command("purchases")
+def import_purchases(
+    file: Annotated[Path, typer.Argument(help="CSV (UTF-8 or GB18030/GBK) or .xlsx file.")],
+    as_user: Annotated[str, typer.Option("--as", help="Login of the user importing.")],
+    mapping: Annotated[
+        Path | None, typer.Option(help='JSON {field: header}, e.g. {"number": "订单号"}.')
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Validate and report; write nothing.")
+    ] = False,
+    on_duplicate: Annotated[
+        str, typer.Option(help="skip only: an existing order number is never imported twice.")
+    ] = "skip",
+    report: Annotated[
+        Path | None, typer.Option(help="Where to write rejected rows (.csv or .xlsx).")
+    ] = None,
+) -> None:
+    """Import purchases (one row per order line; order number = idempotency key)."""
+    _run_import("purchases", file, as_user, mapping, dry_run, on_duplicate, "internal", None,
+                report, 1)  # fmt: skip
+
+
+def _run_import(  # noqa: PLR0913 — the commands' options, passed through
+    kind: str,
+    file: Path,
+    as_user: str,
+    mapping: Path | None,
+    dry_run: bool,
+    on_duplicate: str,
+    channel: str,
+    owner: str | None,
+    report: Path | None,
+    workers: int,
+) -> None:
+    """Start or resume the file's batch of `kind` with a progress bar; write the report."""
     import json
 
     if not file.is_file():
@@ -309,7 +372,7 @@ def import_customers(
 
     from guanxi.core.actions import ActionError
     from guanxi.customers.choices import SourceChannel
-    from guanxi.customers.imports import preview, runner
+    from guanxi.customers.imports import preview, reading, runner
     from guanxi.customers.imports import report as reports
 
     if channel not in SourceChannel.values:
@@ -317,9 +380,12 @@ def import_customers(
     user = _acting_user(as_user)
     owner_user = _acting_user(owner) if owner else None
     columns = json.loads(mapping.read_text(encoding="utf-8")) if mapping else None
+    titles = {"customers": "导入客户", "contacts": "导入联系人", "purchases": "导入购买记录"}
     try:
         if dry_run:
-            result = preview.dry_run(file, user=user, columns=columns)
+            result = preview.dry_run(
+                file, user=user, columns=columns, kind=kind, on_duplicate=on_duplicate
+            )
             console.print(
                 f"dry run: {result.valid} valid, {len(result.rejected)} rejected of {result.total}"
             )
@@ -327,20 +393,22 @@ def import_customers(
                 console.print(f"  第 {number} 行: {reason}")
             return
         batch = runner.start_batch(
-            file, user=user, columns=columns, source_channel=channel,
+            file, user=user, kind=kind, columns=columns, source_channel=channel,
             on_duplicate=on_duplicate, owner=owner_user,
         )  # fmt: skip
         with Progress(
             "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
             TimeRemainingColumn(), console=err,
         ) as bar:  # fmt: skip
-            task = bar.add_task("导入客户", total=batch.total_rows, completed=batch.rows_done)
+            task = bar.add_task(titles[kind], total=batch.total_rows, completed=batch.rows_done)
             batch = runner.run_batch(
                 batch, user=user, workers=workers,
                 progress=lambda b: bar.update(task, completed=b.rows_done),
             )  # fmt: skip
     except ActionError as exc:
         fail(exc.message)
+    except reading.FileError as exc:
+        fail(str(exc))
     console.print(
         f"batch {batch.pk}: created {batch.created_count}, updated {batch.updated_count}, "
         f"skipped {batch.skipped_count}, rejected {batch.rejected_count}"

@@ -33,3 +33,24 @@ def write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8-sig") ->
         writer.writerow(HEADER)
         writer.writerows(rows)
     return path
+
+
+def write_table(
+    path: Path, header: list[str], rows: list[list[str]], encoding: str = "utf-8-sig"
+) -> Path:
+    """Any header: contacts and purchases files."""
+    if path.suffix == ".xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("Sheet1")
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+        book.save(path)
+        return path
+    with open(path, "w", encoding=encoding, newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path

@@ -20,7 +20,7 @@ from guanxi.core.actions import ActionError
 from guanxi.core.models import User
 from guanxi.customers.choices import SourceChannel
 from guanxi.customers.imports import mapping, reading
-from guanxi.customers.imports.runner import _check_may_import
+from guanxi.customers.imports.runner import _check_may_import, check_options
 
 from .models import ImportBatch, ImportKind, ImportStatus, OnDuplicate, SavedMapping
 
@@ -47,9 +47,9 @@ def upload_import(
     The same file uploaded again by the same user returns its earlier batch, so a
     half-done import resumes instead of starting twice.
     """
-    if kind != ImportKind.CUSTOMERS:
-        raise ActionError("暂只支持导入客户。", code="unsupported_kind", field="kind")
-    _check_may_import(by, None)
+    if kind not in ImportKind.values:
+        raise ActionError("不支持的导入类型。", code="unsupported_kind", field="kind")
+    _check_may_import(by, None, kind)
     suffix = Path(upload.name or "").suffix.lower()
     if suffix not in SUFFIXES:
         raise ActionError("请上传 CSV 或 Excel（.xlsx）文件。", code="file_type", field="file")
@@ -110,8 +110,7 @@ def configure_import(
     """Set which column holds which field (and optionally keep it as a named mapping)."""
     _check_editable(batch, by)
     columns = {f: c for f, c in columns.items() if c}
-    if "name" not in columns:
-        raise ActionError("请指定哪一列是客户名称。", code="name_unmapped", field="name")
+    check_options(batch.kind, columns, on_duplicate or OnDuplicate.SKIP)
     used: dict[str, str] = {}
     for field, column in columns.items():
         if column in used:
@@ -142,9 +141,8 @@ def queue_import(batch: ImportBatch, *, by: User) -> ImportBatch:
         raise ActionError("只能操作自己的导入。", code="not_yours")
     if batch.status not in (ImportStatus.PENDING, ImportStatus.FAILED):
         raise ActionError("导入已在进行或已完成。", code="started")
-    if "name" not in batch.mapping:
-        raise ActionError("请指定哪一列是客户名称。", code="name_unmapped", field="name")
-    _check_may_import(by, batch.owner)
+    check_options(batch.kind, batch.mapping, batch.on_duplicate)
+    _check_may_import(by, batch.owner, batch.kind)
     with transaction.atomic():
         batch.status = ImportStatus.QUEUED
         batch.message = ""

@@ -75,7 +75,11 @@ def batch_upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            batch = actions.upload_import(form.cleaned_data["file"], by=request.user)
+            batch = actions.upload_import(
+                form.cleaned_data["file"],
+                by=request.user,
+                kind=form.cleaned_data["kind"] or "customers",
+            )
         except ActionError as exc:
             form.add_error("file" if exc.field == "file" else None, exc.message)
         else:
@@ -108,7 +112,7 @@ def batch_mapping(request: HttpRequest, pk: int) -> HttpResponse:
                 actions.configure_import(
                     batch,
                     form.columns(),
-                    source_channel=form.cleaned_data["source_channel"],
+                    source_channel=form.cleaned_data["source_channel"] or batch.source_channel,
                     on_duplicate=form.cleaned_data["on_duplicate"],
                     save_as=form.cleaned_data["save_as"],
                     by=request.user,
@@ -139,8 +143,11 @@ def batch_preview(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("imports:detail", pk=batch.pk)
     header = _header(batch)
     try:
-        rows = preview.first_rows(Path(batch.file_path), batch.mapping, user=request.user)
-    except (OSError, KeyError, reading.FileError) as exc:
+        rows = preview.first_rows(
+            Path(batch.file_path), batch.mapping, user=request.user, kind=batch.kind,
+            on_duplicate=batch.on_duplicate,
+        )  # fmt: skip
+    except (OSError, KeyError, reading.FileError, ActionError) as exc:
         rows, error = [], str(exc)
     else:
         error = ""

@@ -44,33 +44,42 @@ CUSTOMER_HEADERS: dict[str, tuple[str, ...]] = {
     "collected_at": ("采集时间", "采集日期", "collectedat"),
 }  # fmt: skip
 
-# Contacts and purchases name their customer by one of these (first found wins).
+# Contacts and purchases name their customer by one unique key (references.py):
+# its id (客户编号, as in the customer page's address), credit code or phone.
 CUSTOMER_REF_HEADERS: dict[str, tuple[str, ...]] = {
-    "customer_credit_code": ("统一社会信用代码", "客户信用代码", "creditcode"),
-    "customer_phone": ("客户电话", "客户手机", "customerphone"),
-    "customer_name": ("客户名称", "公司名称", "企业名称", "客户", "customer", "company"),
-}
+    "customer_id": ("客户编号", "客户编码", "客户代码", "客户id", "customerid", "customercode",
+                    "customerno"),
+    "customer_credit_code": ("统一社会信用代码", "客户信用代码", "信用代码", "creditcode", "uscc"),
+    "customer_phone": ("客户手机", "客户电话", "客户手机号", "customerphone"),
+}  # fmt: skip
 CONTACT_HEADERS: dict[str, tuple[str, ...]] = {
     **CUSTOMER_REF_HEADERS,
     "name": ("联系人", "联系人姓名", "姓名", "name", "contact", "contactname"),
-    "role": ("角色", "role"),
-    "title": ("职务", "职位", "title", "position"),
+    "role": ("角色", "联系人角色", "role"),
+    "title": ("职务", "职位", "title", "position", "jobtitle"),
     "gender": CUSTOMER_HEADERS["gender"],
     "birth_date": CUSTOMER_HEADERS["birth_date"],
-    "phone": ("手机", "手机号", "电话", "联系电话", "联系人电话", "phone", "mobile", "tel"),
+    "phone": ("手机", "手机号", "电话", "联系电话", "联系人电话", "联系人手机", "phone", "mobile",
+              "tel"),
     "email": CUSTOMER_HEADERS["email"],
     "wechat_id": CUSTOMER_HEADERS["wechat_id"],
+    "is_primary": ("主要联系人", "是否主要联系人", "primary", "isprimary"),
     "notes": CUSTOMER_HEADERS["notes"],
-}
+}  # fmt: skip
 PURCHASE_HEADERS: dict[str, tuple[str, ...]] = {
     **CUSTOMER_REF_HEADERS,
-    "product": ("产品", "商品", "产品编号", "商品编号", "产品名称", "商品名称", "sku", "product"),
+    "number": ("订单号", "订单编号", "单号", "ordernumber", "orderno", "orderid", "number"),
+    "ordered_at": ("下单时间", "下单日期", "购买日期", "购买时间", "订单日期", "日期", "orderedat",
+                   "orderdate", "date"),
+    "product": ("产品编码", "产品编号", "商品编码", "商品编号", "产品", "商品", "产品名称",
+                "商品名称", "sku", "productcode", "product"),
     "quantity": ("数量", "购买数量", "quantity", "qty"),
+    "unit": ("单位", "计量单位", "unit"),
     "unit_price": ("单价", "价格", "unitprice", "price"),
-    "ordered_at": ("购买日期", "下单日期", "购买时间", "日期", "orderedat", "date", "orderdate"),
-    "channel": ("渠道", "购买渠道", "channel"),
-    "number": ("订单号", "单号", "ordernumber", "number"),
-}
+    "amount": ("金额", "总价", "小计", "amount", "total", "lineamount"),
+    "channel": ("渠道", "购买渠道", "销售渠道", "channel"),
+    "notes": CUSTOMER_HEADERS["notes"],
+}  # fmt: skip
 HEADERS = {
     "customers": CUSTOMER_HEADERS,
     "contacts": CONTACT_HEADERS,

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import itertools
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from django.db import transaction
 from django.utils import timezone
 
 from guanxi.core.models import User
+from guanxi.imports.models import ImportBatch, ImportKind, OnDuplicate
 
 from . import mapping, reading, rows
 from .rows import Context
@@ -33,15 +37,70 @@ class PreviewRow:
     duplicates: list[Match] = field(default_factory=list)
 
 
-def _open(path: Path, columns: dict[str, str] | None) -> tuple[list[str], dict[str, int], object]:
+def _open(
+    path: Path, columns: dict[str, str] | None, kind: str = ImportKind.CUSTOMERS
+) -> tuple[list[str], dict[str, int], Iterator[list[str]]]:
     info = reading.inspect(path)
     header, data_rows = reading.read_rows(path, info)
-    chosen = columns or mapping.guess_mapping("customers", header)
+    chosen = columns or mapping.guess_mapping(kind, header)
     return header, mapping.column_indexes(chosen, header), data_rows
 
 
-def dry_run(path: Path, *, user: User, columns: dict[str, str] | None = None) -> DryRun:
-    """Validate every row with the import's rules; duplicates are not looked up."""
+def trial(
+    kind: str,
+    path: Path,
+    *,
+    user: User,
+    columns: dict[str, str] | None = None,
+    on_duplicate: str = OnDuplicate.SKIP,
+    limit: int | None = None,
+) -> tuple[int, list[tuple[int, list[str], str]]]:
+    """Contacts or purchases: run the real writer on the rows, then roll everything back.
+
+    Customers, orders and products are looked up exactly as the import will, so
+    the refusals (unknown customer, out of scope, existing order number…) are the
+    ones the run will report. Returns (rows read, [(row, cells, reason)]).
+    """
+    from .runner import chunk_rows_setting, kind_import, split
+
+    _header, indexes, data_rows = _open(path, columns, kind)
+    rows_iter: Iterator[list[str]] = (
+        itertools.islice(data_rows, limit) if limit is not None else data_rows
+    )
+    total = 0
+    refused: list[tuple[int, list[str], str]] = []
+    with transaction.atomic():
+        # A throwaway batch the rows can point at; rolled back with everything else.
+        batch = ImportBatch.objects.create(
+            kind=kind, sha256=f"trial-{uuid.uuid4().hex}", file_name=path.name,
+            file_path=str(path), mapping=columns or {}, source_channel="internal",
+            on_duplicate=on_duplicate, user=user,
+        )  # fmt: skip
+        writer = kind_import(batch, user, indexes)
+        for first, chunk in split(rows_iter, 1, chunk_rows_setting(), writer.boundary):
+            total += len(chunk)
+            out = writer.write(first, chunk)
+            refused.extend((r.row_number, r.values, r.reason) for r in out.rejections)
+        transaction.set_rollback(True)
+    if limit is not None:
+        data_rows.close()  # type: ignore[attr-defined]
+    refused.sort(key=lambda r: r[0])
+    return total, refused
+
+
+def dry_run(
+    path: Path,
+    *,
+    user: User,
+    columns: dict[str, str] | None = None,
+    kind: str = ImportKind.CUSTOMERS,
+    on_duplicate: str = OnDuplicate.SKIP,
+) -> DryRun:
+    """Validate every row with the import's rules. Customers: duplicates are not looked
+    up; contacts and purchases: a full trial run, rolled back."""
+    if kind != ImportKind.CUSTOMERS:
+        total, refused = trial(kind, path, user=user, columns=columns, on_duplicate=on_duplicate)
+        return DryRun(total, total - len(refused), [(n, reason) for n, _c, reason in refused])
     _header, indexes, data_rows = _open(path, columns)
     ctx = Context.load("internal", timezone.now())
     result = DryRun()
@@ -56,10 +115,27 @@ def dry_run(path: Path, *, user: User, columns: dict[str, str] | None = None) ->
 
 
 def first_rows(
-    path: Path, columns: dict[str, str], limit: int = 20, *, user: User | None = None
+    path: Path,
+    columns: dict[str, str],
+    limit: int = 20,
+    *,
+    user: User | None = None,
+    kind: str = ImportKind.CUSTOMERS,
+    on_duplicate: str = OnDuplicate.SKIP,
 ) -> list[PreviewRow]:
     """The first rows with the reason each would be refused and, given a user, the
     existing customers (that user may see) each valid row probably duplicates."""
+    if kind != ImportKind.CUSTOMERS:
+        if user is None:
+            return []
+        _header, indexes, data_rows = _open(path, columns, kind)
+        cells = list(itertools.islice(data_rows, limit))
+        data_rows.close()  # type: ignore[attr-defined]
+        _total, refused = trial(
+            kind, path, user=user, columns=columns, on_duplicate=on_duplicate, limit=limit
+        )
+        reasons = {n: reason for n, _c, reason in refused}
+        return [PreviewRow(n, c, reasons.get(n, "")) for n, c in enumerate(cells, 1)]
     _header, indexes, data_rows = _open(path, columns)
     ctx = Context.load("internal", timezone.now())
     out = []

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -43,6 +43,7 @@ from guanxi.imports.models import (
 )
 
 from . import mapping, reading, rows
+from .references import REF_FIELDS
 from .rows import Context
 
 RECORD_COLUMNS = ("batch_id", "row_number", "object_id", "duplicate_of_id")
@@ -218,6 +219,67 @@ def _existing(keys: list[tuple[str, str, str]], credit_codes: set[str]) -> dict[
 
 
 @dataclass
+class Outcome:
+    """What writing one chunk did; `rejections` holds refused and skipped rows alike."""
+
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    rejected: int = 0  # rows refused by validation (skipped ones are counted apart)
+    rejections: list[ImportRejection] = field(default_factory=list)
+
+
+class KindImport(Protocol):
+    """A kind of record the runner imports besides customers (contacts, purchases).
+
+    `write` validates and writes one chunk inside the chunk's transaction (it may
+    query: these kinds look up their customers and products); the runner does the
+    locking, the batch's counters, the rejected rows and the chunk's event.
+    """
+
+    #: Column whose equal, adjacent values must stay in one chunk (an order's lines).
+    boundary: int | None
+
+    def write(self, first_row: int, rows: list[list[str]]) -> Outcome: ...
+
+
+def commit_chunk(
+    batch: ImportBatch, user: User, first_row: int, end_row: int, write: Callable[[], Outcome]
+) -> Outcome:
+    """Run `write` and move the batch past the chunk in ONE transaction.
+
+    The batch row is locked and `rows_done` compared first, so two runners of the
+    same file cannot both write a chunk; a crash anywhere undoes the whole chunk.
+    """
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.rows_done != first_row - 1:
+            raise ImportRefused("另一个导入进程正在处理此文件。", code="import_busy")
+        out = write()
+        ImportRejection.objects.bulk_create(out.rejections, batch_size=500)
+        batch.rows_done = end_row - 1
+        batch.created_count = locked.created_count + out.created
+        batch.updated_count = locked.updated_count + out.updated
+        batch.skipped_count = locked.skipped_count + out.skipped
+        batch.rejected_count = locked.rejected_count + out.rejected
+        batch.status = ImportStatus.RUNNING
+        batch.save(
+            update_fields=[
+                "rows_done", "created_count", "updated_count", "skipped_count",
+                "rejected_count", "status",
+            ]
+        )  # fmt: skip
+        events.record(
+            user,
+            "import.chunk_committed",
+            batch,
+            summary=f"{batch.file_name}: 第 {first_row}–{end_row - 1} 行，"
+            f"新增 {out.created}，更新 {out.updated}，跳过 {out.skipped}，拒绝 {out.rejected}",
+        )
+    return out
+
+
+@dataclass
 class Runner:
     batch: ImportBatch
     user: User
@@ -227,80 +289,58 @@ class Runner:
     credit_codes: set[str]
 
     def write_chunk(self, p: Prepared) -> None:
+        commit_chunk(self.batch, self.user, p.first_row, p.end_row, lambda: self._write(p))
+
+    def _write(self, p: Prepared) -> Outcome:
         batch = self.batch
-        with transaction.atomic():
-            locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-            if locked.rows_done != p.first_row - 1:
-                raise ImportRefused("另一个导入进程正在处理此文件。", code="import_busy")
-            existing = _existing(p.keys, self.credit_codes)
-            seen: dict[str, int] = {}
-            new_rows: list[int] = []
-            duplicates: dict[int, int] = {}
-            rejected = [
-                ImportRejection(batch_id=batch.pk, row_number=n, values=c, reason=r)
-                for n, c, r in p.rejected
-            ]
-            updated = skipped = 0
-            for i, keyset in enumerate(p.keys):
-                number = p.row_numbers[i]
-                match = next((existing[k] for k in keyset if k and k in existing), None)
-                earlier = next((seen[k] for k in keyset if k and k in seen), None)
-                if earlier is not None:
-                    rejected.append(self._skip(number, p.cells[i], f"与文件第 {earlier} 行重复。"))
-                    skipped += 1
+        existing = _existing(p.keys, self.credit_codes)
+        seen: dict[str, int] = {}
+        new_rows: list[int] = []
+        duplicates: dict[int, int] = {}
+        rejected = [
+            ImportRejection(batch_id=batch.pk, row_number=n, values=c, reason=r)
+            for n, c, r in p.rejected
+        ]
+        updated = skipped = 0
+        for i, keyset in enumerate(p.keys):
+            number = p.row_numbers[i]
+            match = next((existing[k] for k in keyset if k and k in existing), None)
+            earlier = next((seen[k] for k in keyset if k and k in seen), None)
+            if earlier is not None:
+                rejected.append(self._skip(number, p.cells[i], f"与文件第 {earlier} 行重复。"))
+                skipped += 1
+                continue
+            if match is not None and batch.on_duplicate != OnDuplicate.MERGE_REVIEW:
+                if batch.on_duplicate == OnDuplicate.UPDATE and self._update(match, p.cleaned[i]):
+                    updated += 1
                     continue
-                if match is not None and batch.on_duplicate != OnDuplicate.MERGE_REVIEW:
-                    if batch.on_duplicate == OnDuplicate.UPDATE and self._update(
-                        match, p.cleaned[i]
-                    ):
-                        updated += 1
-                        continue
-                    rejected.append(self._skip(number, p.cells[i], "与已有客户重复，已跳过。"))
-                    skipped += 1
-                    continue
-                if match is not None:
-                    duplicates[i] = match
-                for k in keyset:
-                    if k:
-                        seen[k] = number
-                new_rows.append(i)
-            ids = _reserve_ids(len(new_rows))
-            customers = [(pk, *p.customers[i]) for pk, i in zip(ids, new_rows, strict=True)]
-            addresses = [
-                (pk, *p.addresses[i])  # type: ignore[misc]
-                for pk, i in zip(ids, new_rows, strict=True)
-                if p.addresses[i] is not None
-            ]
-            records = [
-                (batch.pk, p.row_numbers[i], pk, duplicates.get(i))
-                for pk, i in zip(ids, new_rows, strict=True)
-            ]
-            _insert(Customer._meta.db_table, CUSTOMER_COLUMNS, customers)
-            _insert(Address._meta.db_table, ADDRESS_COLUMNS, addresses)
-            _insert(ImportedRecord._meta.db_table, RECORD_COLUMNS, records)
-            ImportRejection.objects.bulk_create(rejected, batch_size=500)
-            for i in new_rows:
-                if p.keys[i][2]:
-                    self.credit_codes.add(p.keys[i][2])
-            batch.rows_done = p.end_row - 1
-            batch.created_count = locked.created_count + len(new_rows)
-            batch.updated_count = locked.updated_count + updated
-            batch.skipped_count = locked.skipped_count + skipped
-            batch.rejected_count = locked.rejected_count + len(p.rejected)
-            batch.status = ImportStatus.RUNNING
-            batch.save(
-                update_fields=[
-                    "rows_done", "created_count", "updated_count", "skipped_count",
-                    "rejected_count", "status",
-                ]
-            )  # fmt: skip
-            events.record(
-                self.user,
-                "import.chunk_committed",
-                batch,
-                summary=f"{batch.file_name}: 第 {p.first_row}–{p.end_row - 1} 行，"
-                f"新增 {len(new_rows)}，更新 {updated}，跳过 {skipped}，拒绝 {len(p.rejected)}",
-            )
+                rejected.append(self._skip(number, p.cells[i], "与已有客户重复，已跳过。"))
+                skipped += 1
+                continue
+            if match is not None:
+                duplicates[i] = match
+            for k in keyset:
+                if k:
+                    seen[k] = number
+            new_rows.append(i)
+        ids = _reserve_ids(len(new_rows))
+        customers = [(pk, *p.customers[i]) for pk, i in zip(ids, new_rows, strict=True)]
+        addresses = [
+            (pk, *p.addresses[i])  # type: ignore[misc]
+            for pk, i in zip(ids, new_rows, strict=True)
+            if p.addresses[i] is not None
+        ]
+        records = [
+            (batch.pk, p.row_numbers[i], pk, duplicates.get(i))
+            for pk, i in zip(ids, new_rows, strict=True)
+        ]
+        _insert(Customer._meta.db_table, CUSTOMER_COLUMNS, customers)
+        _insert(Address._meta.db_table, ADDRESS_COLUMNS, addresses)
+        _insert(ImportedRecord._meta.db_table, RECORD_COLUMNS, records)
+        for i in new_rows:
+            if p.keys[i][2]:
+                self.credit_codes.add(p.keys[i][2])
+        return Outcome(len(new_rows), updated, skipped, len(p.rejected), rejected)
 
     def _skip(self, number: int, cells: list[str], reason: str) -> ImportRejection:
         return ImportRejection(
@@ -330,7 +370,55 @@ class Runner:
 # ---- starting, resuming and running a batch -------------------------------------------
 
 
-def _check_may_import(user: User, owner: User | None) -> User:
+# Per kind: the fields a mapping must name, and what --on-duplicate may be.
+# Contacts: a duplicate is a contact of the same customer with the same phone (or,
+# without a phone, the same name) — skipped, or filled in with the row's values.
+# Purchases: a duplicate is an order number that exists already — always skipped,
+# because an order is history: re-importing it must not move the customer's
+# totals twice, and a re-run must end with exactly the file's orders.
+REQUIRED: dict[str, dict[str, str]] = {
+    ImportKind.CUSTOMERS: {"name": "请指定哪一列是客户名称。"},
+    ImportKind.CONTACTS: {"name": "请指定哪一列是联系人姓名。"},
+    ImportKind.PURCHASES: {
+        "number": "请指定哪一列是订单号。",
+        "ordered_at": "请指定哪一列是下单时间。",
+        "product": "请指定哪一列是产品。",
+        "quantity": "请指定哪一列是数量。",
+    },
+}
+ON_DUPLICATE: dict[str, tuple[str, ...]] = {
+    ImportKind.CUSTOMERS: (OnDuplicate.SKIP, OnDuplicate.UPDATE, OnDuplicate.MERGE_REVIEW),
+    ImportKind.CONTACTS: (OnDuplicate.SKIP, OnDuplicate.UPDATE),
+    ImportKind.PURCHASES: (OnDuplicate.SKIP,),
+}
+
+
+def check_options(kind: str, mapped: dict[str, str], on_duplicate: str) -> None:
+    """Refuse a mapping that lacks a required field, or a duplicate rule the kind lacks."""
+    if kind not in REQUIRED:
+        raise ImportRefused("不支持的导入类型。", code="unsupported_kind", field="kind")
+    for name, message in REQUIRED[kind].items():
+        if not mapped.get(name):
+            raise ImportRefused(message, code=f"{name}_unmapped", field=name)
+    if kind != ImportKind.CUSTOMERS and not any(mapped.get(f) for f in REF_FIELDS):
+        raise ImportRefused(
+            "请指定哪一列是客户编号、统一社会信用代码或客户手机。",
+            code="customer_unmapped",
+            field=REF_FIELDS[0],
+        )
+    if on_duplicate not in ON_DUPLICATE[kind]:
+        allowed = "、".join(str(OnDuplicate(v).label) for v in ON_DUPLICATE[kind])
+        raise ImportRefused(
+            f"此类导入遇到重复时只能选择：{allowed}。", code="on_duplicate", field="on_duplicate"
+        )
+
+
+def _check_may_import(user: User, owner: User | None, kind: str = ImportKind.CUSTOMERS) -> User:
+    if kind != ImportKind.CUSTOMERS:
+        # Contacts and purchases attach to customers the user may change (checked per row).
+        if scope_for(user, CHANGE) == Scope.NONE:
+            raise ImportRefused("你没有修改客户的权限，不能导入。", code="forbidden")
+        return user
     if scope_for(user, ADD) == Scope.NONE:
         raise ImportRefused("你没有导入客户的权限。", code="forbidden")
     owner = owner or user
@@ -355,9 +443,9 @@ def start_batch(
     A resumed batch keeps the mapping and options it started with, so its rows
     mean the same thing before and after the crash.
     """
-    if kind != ImportKind.CUSTOMERS:
-        raise ImportRefused("暂只支持导入客户。", code="unsupported_kind")
-    owner = _check_may_import(user, owner)
+    if kind not in REQUIRED:
+        raise ImportRefused("不支持的导入类型。", code="unsupported_kind")
+    owner = _check_may_import(user, owner, kind)
     info = reading.inspect(path)
     existing = ImportBatch.objects.filter(kind=kind, sha256=info.sha256, user=user).first()
     if existing is not None:
@@ -368,8 +456,7 @@ def start_batch(
         mapping.column_indexes(mapped, header)
     except KeyError as exc:
         raise ImportRefused(f"文件中没有列“{exc.args[0]}”。", code="unknown_column") from exc
-    if "name" not in mapped:
-        raise ImportRefused("请指定哪一列是客户名称。", code="name_unmapped")
+    check_options(kind, mapped, on_duplicate)
     total = sum(1 for _ in data_rows)
     with transaction.atomic():
         batch = ImportBatch.objects.create(
@@ -408,18 +495,43 @@ def _writing(batch: ImportBatch, user: User, keep_cleaned: bool) -> Writing:
     )
 
 
-def chunks(batch: ImportBatch, size: int) -> Iterator[tuple[int, list[list[str]]]]:
-    """(first row number, rows) after the batch's committed rows; row 1 is the first data row."""
+def chunks(
+    batch: ImportBatch, size: int, boundary: int | None = None
+) -> Iterator[tuple[int, list[list[str]]]]:
+    """(first row number, rows) after the batch's committed rows; row 1 is the first data row.
+
+    With `boundary`, a chunk grows past `size` until that column's value changes,
+    so the adjacent lines of one order always commit together.
+    """
     path = Path(batch.file_path)
     info = reading.inspect(path)
     if info.sha256 != batch.sha256:
         raise ImportRefused("文件已改变，无法继续导入。", code="file_changed")
     _header, data_rows = reading.read_rows(path, info)
     remaining = itertools.islice(data_rows, batch.rows_done, None)
-    number = batch.rows_done + 1
-    while chunk := list(itertools.islice(remaining, size)):
+    yield from split(remaining, batch.rows_done + 1, size, boundary)
+
+
+def split(
+    remaining: Iterator[list[str]], number: int, size: int, boundary: int | None = None
+) -> Iterator[tuple[int, list[list[str]]]]:
+    """Rows → (first row number, chunk); see `chunks`."""
+    carry: list[list[str]] = []
+    while chunk := carry + list(itertools.islice(remaining, size - len(carry))):
+        carry = []
+        if boundary is not None:
+            last = _cell(chunk[-1], boundary)
+            for row in remaining:
+                if _cell(row, boundary) != last:
+                    carry = [row]
+                    break
+                chunk.append(row)
         yield number, chunk
         number += len(chunk)
+
+
+def _cell(row: list[str], index: int) -> str:
+    return row[index].strip() if index < len(row) else ""
 
 
 def count_rows(batch: ImportBatch) -> int:
@@ -436,6 +548,10 @@ def header_of(batch: ImportBatch) -> list[str]:
     return header
 
 
+def chunk_rows_setting() -> int:
+    return int(settings.GUANXI_IMPORT_CHUNK_ROWS)
+
+
 def run_batch(
     batch: ImportBatch,
     *,
@@ -449,10 +565,12 @@ def run_batch(
         return batch
     if batch.user_id != user.pk:
         raise ImportRefused("只能继续自己的导入。", code="not_yours")
-    _check_may_import(user, batch.owner)
-    size = chunk_rows or settings.GUANXI_IMPORT_CHUNK_ROWS
+    _check_may_import(user, batch.owner, batch.kind)
+    size = chunk_rows or chunk_rows_setting()
     header = header_of(batch)
     columns = mapping.column_indexes(batch.mapping, header)
+    if batch.kind != ImportKind.CUSTOMERS:
+        return _run_kind(batch, user, kind_import(batch, user, columns), size, progress)
     ctx = Context.load(batch.source_channel, batch.created_at)
     writing = _writing(batch, user, keep_cleaned=batch.on_duplicate == OnDuplicate.UPDATE)
     credit_codes = set(
@@ -466,10 +584,44 @@ def run_batch(
             if progress is not None:
                 progress(batch)
     except Exception as exc:
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            status=ImportStatus.FAILED, message=str(exc)[:1000]
-        )
+        _failed(batch, exc)
         raise
+    return _finish(batch, user, progress)
+
+
+def kind_import(batch: ImportBatch, user: User, columns: dict[str, int]) -> KindImport:
+    """The writer of a contacts or purchases batch."""
+    if batch.kind == ImportKind.CONTACTS:
+        from .contacts import ContactImport
+
+        return ContactImport(batch, user, columns)
+    from guanxi.sales.imports import PurchaseImport
+
+    return PurchaseImport(batch, user, columns)
+
+
+def _run_kind(
+    batch: ImportBatch, user: User, kind: KindImport, size: int, progress: Progress | None
+) -> ImportBatch:
+    try:
+        for first, rows_ in chunks(batch, size, kind.boundary):
+            end = first + len(rows_)
+            commit_chunk(batch, user, first, end, lambda f=first, r=rows_: kind.write(f, r))
+            if progress is not None:
+                progress(batch)
+    except Exception as exc:
+        _failed(batch, exc)
+        raise
+    return _finish(batch, user, progress)
+
+
+def _failed(batch: ImportBatch, exc: Exception) -> None:
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportStatus.FAILED, message=str(exc)[:1000]
+    )
+
+
+def _finish(batch: ImportBatch, user: User, progress: Progress | None) -> ImportBatch:
     with transaction.atomic():
         batch.status = ImportStatus.DONE
         batch.finished_at = timezone.now()

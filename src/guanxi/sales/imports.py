@@ -1,0 +1,323 @@
+"""Importing purchases (orders with lines) onto existing customers and products.
+
+One file row is one order line. Rows with the same order number (订单号) form one
+order and must be adjacent; the runner never splits them across chunks. The
+order number is the idempotency key: an order whose number exists already is
+skipped (reported), whatever file it came from, so re-running an import — after
+a crash or by mistake — never records a purchase twice nor moves a customer's
+totals twice. `--on-duplicate` is therefore always `skip` for purchases.
+
+Each order is validated by PurchaseForm (time, channel, notes, from its first
+row) and each line by PurchaseLineForm (product, quantity, unit price — the
+product's list price when the row gives none), the forms the purchase page uses.
+An order commits whole or not at all: when one of its lines is refused, every
+line of it is reported, so the fixed report re-imports as the complete order.
+The product is named by its code or its name; a unit, when given, must be the
+product's; an amount, when given, must equal quantity × unit price (or gives the
+unit price when the row has none).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django.db.models import DateTimeField, F, Value
+from django.db.models.functions import Coalesce, Greatest, Least
+from django.utils import timezone
+
+from guanxi.core.models import User
+from guanxi.customers.imports import references
+from guanxi.customers.imports.contacts import raw_cells
+from guanxi.customers.imports.rows import _choice, form_errors, normal_date
+from guanxi.customers.imports.runner import Outcome
+from guanxi.customers.models import Customer
+from guanxi.imports.models import ImportBatch, ImportedRecord, ImportRejection
+
+from .choices import OrderChannel, Unit
+from .forms import PurchaseForm, PurchaseLineForm
+from .models import Order, OrderLine, Product
+
+CENT = Decimal("0.01")
+NUMBER_MAX = Order._meta.get_field("number").max_length
+
+
+@dataclass
+class Line:
+    number: int  # the file row
+    cells: list[str]
+    raw: dict[str, str]
+    error: str = ""
+    ref: references.Ref | None = None
+    cleaned: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Group:
+    """One order: its adjacent rows, the validated header and the lines."""
+
+    number: str
+    lines: list[Line]
+    header: dict[str, Any] = field(default_factory=dict)
+    error: str = ""
+
+    @property
+    def ref(self) -> references.Ref | None:
+        return self.lines[0].ref
+
+
+def normal_datetime(text: str) -> str:
+    """'2024/3/1 10:00' → '2024-03-01 10:00'; the form parses the result."""
+    day, _, time = text.strip().partition(" ")
+    return f"{normal_date(day)} {time.strip()}".strip()
+
+
+@dataclass
+class Products:
+    """Product code or name → id, and each product's unit; loaded once per import."""
+
+    by_text: dict[str, int | None]
+    units: dict[int, str]
+
+    @classmethod
+    def load(cls) -> Products:
+        rows = list(Product.objects.values_list("pk", "code", "name", "unit"))
+        units = {pk: unit for pk, _code, _name, unit in rows}
+        by_name: dict[str, set[int]] = {}
+        for pk, _code, name, _unit in rows:
+            by_name.setdefault(name, set()).add(pk)
+        # A name shared by two products names neither: such rows must use the code.
+        by_text: dict[str, int | None] = {
+            name: next(iter(pks)) if len(pks) == 1 else None for name, pks in by_name.items()
+        }
+        by_text.update({code: pk for pk, code, _name, _unit in rows})  # codes win
+        return cls(by_text, units)
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        return Decimal(text.replace(",", "")) if text else None
+    except InvalidOperation:
+        return None
+
+
+def validate_line(raw: dict[str, str], products: Products) -> tuple[dict[str, Any] | None, str]:
+    """A line's cleaned values by PurchaseLineForm, plus the import's unit and amount checks."""
+    product = raw.get("product", "")
+    product_id = products.by_text.get(product)
+    quantity = raw.get("quantity", "").replace(",", "")
+    price = raw.get("unit_price", "").replace(",", "")
+    amount_text = raw.get("amount", "")
+    amount = _decimal(amount_text)
+    if amount_text and (amount is None or amount < 0 or amount.as_tuple().exponent < -2):  # type: ignore[operator]
+        return None, f"金额：“{amount_text}”不是有效的金额。"
+    qty = _decimal(quantity)
+    if not price and amount is not None and qty:
+        price = str((amount / qty).quantize(CENT, ROUND_HALF_UP))
+    data = {"product": str(product_id) if product_id else product, "quantity": quantity}
+    data["unit_price"] = price
+    form = PurchaseLineForm(data=data)
+    if not form.is_valid():
+        return None, form_errors(form)
+    cleaned = dict(form.cleaned_data)
+    unit = raw.get("unit", "")
+    if unit and _choice(unit, Unit) != cleaned["product"].unit:
+        return None, f"单位：“{unit}”与产品的单位（{cleaned['product'].get_unit_display()}）不符。"
+    line_amount = (cleaned["quantity"] * cleaned["unit_price"]).quantize(CENT, ROUND_HALF_UP)
+    if amount is not None and abs(amount - line_amount) > CENT:
+        return None, f"金额：{amount} 与数量 × 单价（{line_amount}）不符。"
+    cleaned["amount"] = amount if amount is not None else line_amount
+    return cleaned, ""
+
+
+def validate_header(raw: dict[str, str]) -> tuple[dict[str, Any] | None, str]:
+    data = {
+        "ordered_at": normal_datetime(raw.get("ordered_at", "")),
+        "channel": _choice(raw.get("channel", ""), OrderChannel) or OrderChannel.DIRECT,
+        "notes": raw.get("notes", ""),
+    }
+    form = PurchaseForm(data=data)
+    if not form.is_valid():
+        return None, form_errors(form)
+    return dict(form.cleaned_data), ""
+
+
+def group_rows(first_row: int, rows: list[list[str]], columns: dict[str, int]) -> list[Group]:
+    """Adjacent rows with the same order number → one group each."""
+    groups: list[Group] = []
+    for number, cells in enumerate(rows, first_row):
+        raw = raw_cells(cells, columns)
+        line = Line(number, cells, raw)
+        key = raw.get("number", "")
+        if groups and groups[-1].number == key and key:
+            groups[-1].lines.append(line)
+        else:
+            groups.append(Group(key, [line]))
+    return groups
+
+
+@dataclass
+class PurchaseImport:
+    """Writes a purchases batch, one chunk at a time, inside the runner's transaction."""
+
+    batch: ImportBatch
+    user: User
+    columns: dict[str, int]
+    boundary: int | None = None
+    products: Products = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.boundary = self.columns.get("number")
+        self.products = Products.load()
+
+    def write(self, first_row: int, rows: list[list[str]]) -> Outcome:
+        out = Outcome()
+        groups = group_rows(first_row, rows, self.columns)
+        for group in groups:
+            self._validate(group)
+        refs = {g.ref for g in groups if not g.error and g.ref is not None}
+        customers = references.resolve(refs, self.user)
+        numbers = [g.number for g in groups if not g.error]
+        existing = self._existing_numbers(numbers)
+        seen: dict[str, int] = {}
+        keep: list[tuple[Group, int]] = []
+        for group in groups:
+            if group.error:
+                self._reject_group(out, group, group.error)
+                continue
+            customer = customers[group.ref]  # type: ignore[index]
+            if isinstance(customer, str):
+                self._reject_group(out, group, customer)
+                continue
+            first = group.lines[0].number
+            if group.number in seen or group.number in existing:
+                reason = (
+                    f"订单号与文件第 {seen[group.number]} 行重复，已跳过。"
+                    if group.number in seen
+                    else "订单号已存在，已跳过。"
+                )
+                for line in group.lines:
+                    out.rejections.append(self._reject(line, reason))
+                    out.skipped += 1
+                continue
+            seen[group.number] = first
+            keep.append((group, customer))
+        self._insert(keep)
+        out.created = len(keep)
+        return out
+
+    def _validate(self, group: Group) -> None:
+        """Fill each line's cleaned values and the group's header, or the group's error."""
+        if not group.number:
+            group.error = "订单号不能为空。"
+        elif len(group.number) > NUMBER_MAX:
+            group.error = f"订单号不能超过 {NUMBER_MAX} 个字符。"
+        bad: Line | None = None
+        for line in group.lines:
+            ref = references.row_ref(line.raw)
+            cleaned, error = validate_line(line.raw, self.products)
+            line.error = ref if isinstance(ref, str) else error
+            line.ref = None if isinstance(ref, str) else ref
+            line.cleaned = cleaned or {}
+            if line.error and bad is None:
+                bad = line
+        header, error = validate_header(group.lines[0].raw)
+        if error and not group.error:
+            group.error = error
+        if bad is not None and not group.error:
+            group.error = bad.error
+        if not group.error and len({line.ref for line in group.lines}) > 1:
+            group.error = "同一订单的各行指向不同的客户。"
+        group.header = header or {}
+
+    def _reject_group(self, out: Outcome, group: Group, reason: str) -> None:
+        """Every line of a refused order is reported: the fixed report re-imports it whole."""
+        culprit = next((line for line in group.lines if line.error), None)
+        for line in group.lines:
+            if line is culprit or culprit is None:
+                text = line.error or reason
+            else:
+                text = f"同一订单的第 {culprit.number} 行有错误，整单未导入。"
+            out.rejections.append(self._reject(line, text))
+            out.rejected += 1
+
+    def _existing_numbers(self, numbers: list[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(numbers), references.IN_LIMIT):
+            part = numbers[start : start + references.IN_LIMIT]
+            found.update(Order.objects.filter(number__in=part).values_list("number", flat=True))
+        return found
+
+    def _insert(self, keep: list[tuple[Group, int]]) -> None:
+        if not keep:
+            return
+        now = timezone.now()
+        orders = []
+        for group, customer_id in keep:
+            total = sum((line.cleaned["amount"] for line in group.lines), Decimal("0"))
+            orders.append(
+                Order(
+                    number=group.number,
+                    customer_id=customer_id,
+                    ordered_at=group.header["ordered_at"],
+                    channel=group.header["channel"],
+                    notes=group.header["notes"],
+                    total_amount=total,
+                    created_by=self.user,
+                    created_at=now,
+                )
+            )
+        orders = Order.objects.bulk_create(orders, batch_size=500)
+        lines, records = [], []
+        totals: dict[int, tuple[int, Decimal, datetime, datetime]] = {}
+        for (group, customer_id), order in zip(keep, orders, strict=True):
+            for line in group.lines:
+                c = line.cleaned
+                lines.append(
+                    OrderLine(
+                        order_id=order.pk,
+                        product=c["product"],
+                        quantity=c["quantity"],
+                        unit_price=c["unit_price"],
+                        amount=c["amount"],
+                    )
+                )
+                records.append(
+                    ImportedRecord(
+                        batch_id=self.batch.pk, row_number=line.number, object_id=order.pk
+                    )
+                )
+            count, amount, first, last = totals.get(
+                customer_id, (0, Decimal("0"), order.ordered_at, order.ordered_at)
+            )
+            totals[customer_id] = (
+                count + 1,
+                amount + order.total_amount,
+                min(first, order.ordered_at),
+                max(last, order.ordered_at),
+            )
+        OrderLine.objects.bulk_create(lines, batch_size=1000)
+        ImportedRecord.objects.bulk_create(records, batch_size=1000)
+        self._roll_up(totals, now)
+
+    def _roll_up(
+        self, totals: dict[int, tuple[int, Decimal, datetime, datetime]], now: datetime
+    ) -> None:
+        """The customers' purchase totals move as record_purchase moves them (F() under lock)."""
+        for customer_id, (count, amount, first, last) in totals.items():
+            first_v = Value(first, output_field=DateTimeField())
+            last_v = Value(last, output_field=DateTimeField())
+            Customer.objects.filter(pk=customer_id).update(
+                purchase_count=F("purchase_count") + count,
+                total_amount=F("total_amount") + amount,
+                first_purchase_at=Least(Coalesce(F("first_purchase_at"), first_v), first_v),
+                last_purchase_at=Greatest(Coalesce(F("last_purchase_at"), last_v), last_v),
+                updated_at=now,
+            )
+
+    def _reject(self, line: Line, reason: str) -> ImportRejection:
+        return ImportRejection(
+            batch_id=self.batch.pk, row_number=line.number, values=line.cells, reason=reason
+        )
