@@ -10,6 +10,8 @@ Fresh database (SQLite file in GUANXI_DATA_DIR by default, or GUANXI_DATABASE_UR
    BENCH_OPEN closed, spread over a year; BENCH_OPEN open, due tomorrow, spread
    over BENCH_AGENTS agents, every one a least-load candidate, so each create
    counts all the open tickets.
+   Run it from a snapshot of the tree (`git archive HEAD bench src | tar -x -C DIR`,
+   then `PYTHONPATH=DIR/src`), so edits made meanwhile are not imported half-way.
 2. Times BENCH_ROUNDS `POST /api/v1/tickets` through the Django test client with a
    Bearer token (form, SLA policy and due times, least-load assignment, status
    change, notification, event, confirmation mail queued), and in the same run two
@@ -143,13 +145,15 @@ def main() -> None:
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     from guanxi.core.actions import add_user, create_api_token
+    from guanxi.core.models import User
     from guanxi.customers.models import Customer
     from guanxi.service.escalation import scan
     from guanxi.service.models import AssignmentRule, Ticket
 
-    stamp = time.time_ns()
+    # The same agents on a rerun over an already loaded database.
     agents = [
-        add_user(f"agent{stamp}-{k}", "Bench-Password-1", role="agent", by=None)
+        User.objects.filter(username=f"bench-agent-{k}").first()
+        or add_user(f"bench-agent-{k}", "Bench-Password-1", role="agent", by=None)
         for k in range(AGENTS)
     ]
     AssignmentRule.objects.get_or_create(name="bench", defaults={"strategy": "least_load"})
