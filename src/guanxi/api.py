@@ -14,6 +14,7 @@ from guanxi.chat.api import router as chat_router
 from guanxi.core.api import AUTH, install_error_handlers
 from guanxi.customers.api import router as customers_router
 from guanxi.dedup.api import router as dedup_router
+from guanxi.evaluation.api import router as evaluation_router
 from guanxi.knowledge.api import router as knowledge_router
 from guanxi.sales.api import router as sales_router
 from guanxi.service.api import router as service_router
@@ -37,6 +38,7 @@ def health(request: HttpRequest) -> dict[str, str]:
 
 api.add_router("", customers_router)
 api.add_router("", dedup_router)
+api.add_router("", evaluation_router)
 api.add_router("", knowledge_router)
 api.add_router("", sales_router)
 api.add_router("", service_router)
