@@ -13,7 +13,9 @@ import time
 from django.conf import settings
 
 MAX_BODY = 2000  # characters in one line
-MAX_FRAME = 8 * 1024  # bytes of one WebSocket frame, checked before JSON parsing
+# Bytes of one WebSocket frame, checked before JSON parsing; room for MAX_BODY
+# characters even when a client escapes each as \uXXXX (6 bytes).
+MAX_FRAME = 16 * 1024
 
 
 def starts_per_hour() -> int:

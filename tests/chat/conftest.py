@@ -1,0 +1,109 @@
+"""Live-chat fixtures: conversations started through the real action, sockets through
+the real ASGI stack (origin check, cookies, session auth), a fresh channel layer."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import types
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+if importlib.util.find_spec("daphne") is None:
+    # channels.testing imports its Daphne live-server helper at package import;
+    # we serve with uvicorn and do not install Daphne. The WebSocket
+    # communicator never touches it, so a placeholder module is enough.
+    _daphne, _testing = types.ModuleType("daphne"), types.ModuleType("daphne.testing")
+    _testing.DaphneProcess = None  # type: ignore[attr-defined]
+    sys.modules.setdefault("daphne", _daphne)
+    sys.modules.setdefault("daphne.testing", _testing)
+
+from channels.testing import WebsocketCommunicator  # noqa: E402
+
+ORIGIN = (b"origin", b"http://testserver")
+
+
+@pytest.fixture(autouse=True)
+def fresh_channel_layer(settings: Any) -> Iterator[None]:
+    """Each test gets its own in-memory layer: queues belong to one event loop."""
+    from channels.layers import channel_layers
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request: pytest.FixtureRequest) -> None:
+    """Transactional tests (sockets run in other threads, so data must be committed)
+    start after an earlier test's flush emptied the seeded regions; put them back."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        from tests.conftest import reseed_reference_data
+
+        request.getfixturevalue("transactional_db")
+        reseed_reference_data()
+
+
+@pytest.fixture
+def start_chat(users: dict[str, Any]) -> Callable[..., Any]:
+    """A visitor's conversation, started as the public page would start it."""
+    from guanxi.chat.actions import start_conversation
+
+    def start(name: str = "王先生", body: str = "请问0号柴油今天什么价？", **extra: Any) -> Any:
+        return start_conversation({"visitor_name": name, "body": body, **extra}, ip="127.0.0.1")
+
+    return start
+
+
+def visitor_socket(
+    conversation_id: int, token: str | None, origin: bytes = ORIGIN[1]
+) -> WebsocketCommunicator:
+    from guanxi.asgi import application
+    from guanxi.chat.visitors import COOKIE
+
+    headers = [(b"origin", origin)]
+    if token is not None:
+        headers.append((b"cookie", f"{COOKIE}={token}".encode()))
+    return WebsocketCommunicator(
+        application, f"/ws/chat/visitor/{conversation_id}/", headers=headers
+    )
+
+
+@pytest.fixture
+def session_cookie() -> Callable[[Any], str]:
+    """A signed-in browser's session cookie for a user (a real session row)."""
+    from django.conf import settings
+    from django.test import Client
+
+    def cookie(user: Any) -> str:
+        client = Client()
+        client.force_login(user)
+        return (
+            f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+        )
+
+    return cookie
+
+
+def console_socket(cookie: str | None) -> WebsocketCommunicator:
+    from guanxi.asgi import application
+
+    headers = [ORIGIN]
+    if cookie:
+        headers.append((b"cookie", cookie.encode()))
+    return WebsocketCommunicator(application, "/ws/chat/console/", headers=headers)
+
+
+async def receive_type(
+    socket: WebsocketCommunicator, kind: str, timeout: float = 3
+) -> dict[str, Any]:
+    """The next frame of `kind`, skipping others (status pushes, system lines)."""
+    for _ in range(50):
+        frame = await socket.receive_json_from(timeout=timeout)
+        if frame["type"] == kind:
+            return frame
+    raise AssertionError(f"no {kind!r} frame")
