@@ -131,11 +131,12 @@ def test_identical_summaries_are_compressed_with_their_counts() -> None:
 
 
 def test_spend_without_variation_hits_the_bound_and_stays_finite() -> None:
-    # Everyone spends exactly 50 every time: the spend heterogeneity q runs to
-    # infinity; Newton leaves the box and the bounded fallback answers.
+    # Everyone spends exactly 50 every time: p and q run to infinity and are
+    # held on the bound e¹⁰ while γ is fitted.
     rng = np.random.default_rng(0)
     x = rng.integers(1, 6, 300).astype(float)
     fit = clv.fit_gamma_gamma(x, np.full(300, 50.0))
     assert all(np.isfinite([fit.p, fit.q, fit.gamma, fit.log_likelihood]))
+    assert fit.q == pytest.approx(np.exp(clv.LOG_BOUNDS[1]))
     population = fit.p * fit.gamma / (fit.q - 1)
     assert population == pytest.approx(50.0, rel=1e-2)
