@@ -10,9 +10,13 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from guanxi.core.actions import ActionError
+from guanxi.core.choices import Role
+from guanxi.customers.dedup.configure import update_settings
 from guanxi.customers.dedup.merge import dismiss_candidate, merge_customers, undo_merge
+from guanxi.customers.views import apply_action_error
 
-from .models import CandidateStatus, DuplicateCandidate, Merge
+from .forms import DedupSettingsForm
+from .models import CandidateStatus, DedupSettings, DuplicateCandidate, Merge
 
 PAGE = 50
 
@@ -26,7 +30,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         .select_related("left", "right")
         .order_by("-probability", "id")[:PAGE]
     )
-    return render(request, "dedup/queue.html", {"pairs": pairs})
+    is_admin = request.user.role == Role.ADMIN  # type: ignore[union-attr]
+    return render(request, "dedup/queue.html", {"pairs": pairs, "is_admin": is_admin})
 
 
 @login_required
@@ -120,3 +125,24 @@ def undo(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, gettext("已撤销合并。"))
     return redirect("dedup:pair", pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings_form(request: HttpRequest) -> HttpResponse:
+    """Admins set the warning, review and auto-merge thresholds (404 for everyone else)."""
+    if request.user.role != Role.ADMIN:  # type: ignore[union-attr]
+        raise Http404
+    config = DedupSettings.current()
+    form = DedupSettingsForm(request.POST or None, instance=config)
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_settings(form.cleaned_data, by=request.user)  # type: ignore[arg-type]
+        except ActionError as exc:
+            apply_action_error(form, exc)
+        else:
+            messages.success(request, gettext("已保存数据清洗设置。"))
+            return redirect("dedup:settings")
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "trained_at": config.trained_at}
+    return render(request, "dedup/settings.html", context, status=status)

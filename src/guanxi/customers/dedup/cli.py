@@ -60,17 +60,42 @@ def find(
 
 
 @app.command()
-def scan() -> None:
+def scan(
+    merge_as: Annotated[
+        str,
+        typer.Option(
+            "--merge-as",
+            help="Username accountable for auto-merges (only with an auto-merge threshold set).",
+        ),
+    ] = "",
+) -> None:
     """Score the customers table and fill the review queue (pairs above the review threshold)."""
     from guanxi.cli import migrate, setup_django
 
     setup_django()
     migrate()
+    from guanxi.core.models import User
+    from guanxi.dedup.models import DedupSettings
+
     from .queue import scan as run_scan
 
+    actor = None
+    if merge_as:
+        actor = User.objects.filter(username=merge_as, is_active=True).first()
+        if actor is None:
+            console.print(f"[red]no active user {merge_as!r}[/red]")
+            raise typer.Exit(1)
+    elif DedupSettings.current().auto_merge_threshold is not None:
+        # A merge needs someone accountable for it; without one the pairs just wait in the queue.
+        console.print("auto-merge threshold set but no --merge-as: nothing is merged automatically")
     with _bar() as bar:
-        result = run_scan(progress=_reporter(bar))
+        result = run_scan(progress=_reporter(bar), merge_as=actor)
     console.print(
         f"{result.customers} customers, {result.pairs_compared} pairs compared, "
         f"{result.candidates} in the review queue ({result.seconds:.1f} s)"
     )
+    if actor is not None:
+        console.print(
+            f"auto-merged {result.auto_merged} pairs as {actor.username}; "
+            f"{result.auto_skipped} left for review"
+        )

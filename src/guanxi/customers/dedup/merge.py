@@ -77,8 +77,14 @@ def recompute_totals(customer: Customer) -> None:
 
 
 @transaction.atomic
-def merge_customers(survivor: Customer, loser: Customer, *, by: User) -> Any:
-    """Fold `loser` into `survivor`; only for users who may change both."""
+def merge_customers(
+    survivor: Customer, loser: Customer, *, by: User, auto_probability: float | None = None
+) -> Any:
+    """Fold `loser` into `survivor`; only for users who may change both.
+
+    `auto_probability` marks a merge the scan made on its own (auto-merge
+    threshold): the events say so, with the score, and it is undone like any other.
+    """
     from guanxi.dedup.models import CandidateStatus, DuplicateCandidate, Merge
 
     check_scope(by, CHANGE, survivor)
@@ -140,7 +146,9 @@ def merge_customers(survivor: Customer, loser: Customer, *, by: User) -> Any:
         status=CandidateStatus.MERGED, decided_by=by, decided_at=timezone.now()
     )
     counts = {label: len(pks) for label, pks in moved.items()}
-    changes = {"merged_into": [None, survivor.pk], "moved": [None, counts]}
+    changes: dict[str, Any] = {"merged_into": [None, survivor.pk], "moved": [None, counts]}
+    if auto_probability is not None:
+        changes["auto_merge_probability"] = [None, round(auto_probability, 4)]
     changes.update(
         {
             f: [None, events.masked(f, getattr(survivor, f))]

@@ -8,7 +8,10 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
+from guanxi.core.models import User
+
 from .linkage import Progress, link
+from .merge import merge_customers
 from .population import default_m, default_model, load_customers, store_frequencies
 
 
@@ -18,10 +21,19 @@ class ScanResult:
     pairs_compared: int
     candidates: int
     seconds: float
+    auto_merged: int = 0
+    auto_skipped: int = 0
 
 
-def scan(*, progress: Progress | None = None, write: bool = True) -> ScanResult:
-    """Train on the database itself, store the model, queue pairs above the review threshold."""
+def scan(
+    *, progress: Progress | None = None, write: bool = True, merge_as: User | None = None
+) -> ScanResult:
+    """Train on the database itself, store the model, queue pairs above the review threshold.
+
+    With an auto-merge threshold set and `merge_as` given (the user accountable
+    for the merges; the CLI's --merge-as), pairs at or above it are then merged
+    through the same action as a reviewer's merge (see auto_merge).
+    """
     import time
 
     from guanxi.dedup.models import CandidateStatus, DedupSettings, DuplicateCandidate
@@ -65,4 +77,37 @@ def scan(*, progress: Progress | None = None, write: bool = True) -> ScanResult:
             # Decisions already taken (merged, dismissed) are kept; open pairs are refreshed.
             DuplicateCandidate.objects.filter(status=CandidateStatus.OPEN).delete()
             DuplicateCandidate.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
-    return ScanResult(len(ids), len(linkage.left), len(keep), time.perf_counter() - started)
+    merged = skipped = 0
+    if write and merge_as is not None and config.auto_merge_threshold is not None:
+        merged, skipped = auto_merge(config.auto_merge_threshold, by=merge_as)
+    return ScanResult(
+        len(ids), len(linkage.left), len(keep), time.perf_counter() - started, merged, skipped
+    )
+
+
+def auto_merge(threshold: float, *, by: User) -> tuple[int, int]:
+    """Merge the open queued pairs at or above `threshold`; returns (merged, skipped).
+
+    The older customer (lower id) survives: it usually carries the history.
+    Each merge is its own transaction through `merge_customers` (events, Merge
+    row, undo from the pair page). Pairs `by` may not change, or whose customer
+    was already merged into a third one earlier in this loop, are left in the
+    queue for a person.
+    """
+    from guanxi.core.actions import ActionError
+    from guanxi.dedup.models import CandidateStatus, DuplicateCandidate
+
+    merged = skipped = 0
+    pairs = (
+        DuplicateCandidate.objects.filter(status=CandidateStatus.OPEN, probability__gte=threshold)
+        .select_related("left", "right")
+        .order_by("-probability", "id")
+    )
+    for pair in pairs:
+        try:
+            merge_customers(pair.left, pair.right, by=by, auto_probability=pair.probability)
+        except ActionError:
+            skipped += 1
+        else:
+            merged += 1
+    return merged, skipped
