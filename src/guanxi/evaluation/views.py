@@ -29,6 +29,7 @@ from .pdf import ReportFontMissing, report_pdf
 from .queries import Dashboard, Report, dashboard, dashboard_data, evaluation_report, filter_choices
 from .report_rows import group_rows, headers, overall_rows
 from .targets import targets_for
+from .templatetags.kpi_format import kpi_change, kpi_value
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -154,15 +155,34 @@ def report_view(request: HttpRequest) -> HttpResponse:
         context.update(
             {
                 "query": request.GET.urlencode(),
-                "overall": list(overall_rows(report)),
-                "team_rows": list(group_rows(report.by_team)),
-                "person_rows": list(group_rows(report.by_person)),
+                "overall": _display(overall_rows(report), 1),
+                "team_rows": _display(group_rows(report.by_team), 2),
+                "person_rows": _display(group_rows(report.by_person), 2),
                 "headers": headers(),
                 "team_headers": headers(_("团队")),
                 "person_headers": headers(_("客户经理")),
             }
         )
     return render(request, "evaluation/report.html", context)
+
+
+def _display(rows: Any, unit_at: int) -> list[list[str]]:
+    """Report rows with their numbers written the Chinese way for the page (¥1,650.00, 75.00%)."""
+    shown = []
+    for row in rows:
+        unit = row[unit_at]
+        value, previous, change, change_pct = row[unit_at + 1 : unit_at + 5]
+        shown.append(
+            [
+                *row[: unit_at + 1],
+                kpi_value(value, unit),
+                kpi_value(previous, unit),
+                kpi_change(change, unit),
+                "—" if change_pct is None else f"{change_pct:+.1f}%",
+                *row[unit_at + 5 :],
+            ]
+        )
+    return shown
 
 
 def _download(request: HttpRequest, file_format: str) -> HttpResponse:
