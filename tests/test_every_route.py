@@ -28,10 +28,15 @@ CHANGES = {"alice", "mallory", "carol"}
 ASSIGNS = {"alice"}
 # Products are a shared catalogue: everyone reads, only admins write.
 PRODUCT_WRITERS = {"alice"}
-WRITE_WORDS = ("new", "edit", "assign", "add", "create", "delete", "merge", "dismiss", "undo")
+WRITE_WORDS = ("new", "edit", "assign", "add", "create", "delete", "merge", "dismiss", "undo",
+               "publish", "archive", "restore")  # fmt: skip
 # The service desk's public web form and CSAT link need no login (the link's signed
 # token is its credential).
-PUBLIC_WEB = {"login", "logout", "set_language", "javascript-catalog", "public_ticket", "survey"}
+PUBLIC_WEB = {"login", "logout", "set_language", "javascript-catalog", "public_ticket", "survey",
+              "help", "help_category", "help_article", "help_vote"}  # fmt: skip
+# The knowledge base: every staff role reads published articles; admins and service
+# agents write them and alone see the version history and edit the categories.
+ARTICLE_WRITERS = {"alice", "carol"}
 # Tickets follow their customer's scope (agents: all; reps: their own customers').
 # Reads that are audited (a record opened, a list downloaded) write an event but change no data.
 READ_AUDITS = ("customer.viewed", "export.downloaded")
@@ -84,6 +89,14 @@ def mallory_world(users: dict[str, Any], mallory_customer: Any, product: Any) ->
         by=mallory,
         customer=mallory_customer,
     )
+    from guanxi.knowledge.actions import create_article, save_category
+
+    # A public, published knowledge-base article in its own category.
+    shelf = save_category({"name": "走查分类", "position": 1}, by=users["alice"])
+    article = create_article(
+        {"title": "发票开具说明", "body": "在订单页申请开票。", "visibility": "public",
+         "category": shelf}, by=users["carol"], publish=True,
+    )  # fmt: skip
     from guanxi.customers.actions import create_customer
     from guanxi.dedup.models import DuplicateCandidate
 
@@ -94,7 +107,22 @@ def mallory_world(users: dict[str, Any], mallory_customer: Any, product: Any) ->
     pair = DuplicateCandidate.objects.create(
         left=mallory_customer, right=twin, probability=0.9, match_weight=5.0, reasons=[]
     )
+    from guanxi.engagement.actions import create_win_back_task
+
+    # mallory's open win-back task on her customer (the task buttons and API).
+    task, _created = create_win_back_task(mallory_customer, by=mallory)
+    from guanxi.service.models import CalendarDay, ServiceBay, ServiceTarget, SlaPolicy
+
+    # Service-desk settings (admins only): a policy, a calendar day, a bay, a KPI target.
+    service_settings = {
+        "sla_policy": SlaPolicy.objects.first(), "calendar_day": CalendarDay.objects.first(),
+        "bay": ServiceBay.objects.create(name="走查工位"), "target": ServiceTarget.objects.first(),
+    }  # fmt: skip
     return {
+        "article": article,
+        "article_version": article.versions.get(),
+        "article_category": shelf,
+        "task": task,
         "pair": pair,
         "batch": batch,
         "ticket": ticket,
@@ -103,6 +131,7 @@ def mallory_world(users: dict[str, Any], mallory_customer: Any, product: Any) ->
         "address": address,
         "product": product,
         "order": order,
+        **service_settings,
     }
 
 
@@ -129,10 +158,15 @@ def web_routes() -> list[tuple[str, str]]:
 
 PARAM = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
 KIND_WORDS = {
+    "articles": "article", "versions": "article_version", "categories": "article_category",
     "customers": "customer", "contacts": "contact", "addresses": "address",
     "products": "product", "purchases": "order", "orders": "order",
     "tickets": "ticket", "survey": "ticket", "pairs": "pair", "imports": "batch",
+    "tasks": "task",
+    "sla-policies": "sla_policy", "calendar": "calendar_day", "bays": "bay", "targets": "target",
 }  # fmt: skip
+# Service-desk settings: admins alone read and change them.
+SETTINGS_KINDS, CONFIGURERS = {"sla_policy", "calendar_day", "bay", "target"}, {"alice"}
 
 
 def _kind_before(route: str, position: int) -> str:
@@ -172,6 +206,11 @@ def allowed(route: str, role: str) -> bool:
         return role in PRODUCT_WRITERS or not is_write_route(route)
     if kind == "batch":
         return role in BATCH_READERS
+    if kind in SETTINGS_KINDS:
+        return role in CONFIGURERS
+    if kind in ("article", "article_version", "article_category"):
+        reads = kind == "article" and not is_write_route(route) and "versions" not in route
+        return role in ARTICLE_WRITERS or reads
     if "assign" in route:
         return role in ASSIGNS
     return role in (CHANGES if is_write_route(route) else SEES)
@@ -219,6 +258,10 @@ CREATORS = {
     "customers:create": {"alice", "erin", "dave", "bob", "mallory"},
     "sales:product_add": {"alice"},
     "service:create": {"alice", "erin", "dave", "bob", "mallory", "carol"},
+    "knowledge:create": ARTICLE_WRITERS,
+    "service:sla_policy_add": CONFIGURERS,
+    "service:calendar_add": CONFIGURERS,
+    "service:bay_add": CONFIGURERS,
 }
 
 
@@ -265,8 +308,9 @@ def test_anonymous_visitors_are_sent_to_the_login_page(mallory_world: dict[str, 
 # ---------------------------------------------------------------- API routes
 
 API_KINDS = {
+    "articles": "article",
     "customers": "customer", "contacts": "contact", "addresses": "address",
-    "products": "product", "purchases": "order", "tickets": "ticket",
+    "products": "product", "purchases": "order", "tickets": "ticket", "tasks": "task",
 }  # fmt: skip
 
 
@@ -305,6 +349,8 @@ def api_allowed(path: str, method: str, kind: str | None, role: str) -> bool:
         return True
     if kind == "product":
         return role in PRODUCT_WRITERS or not write
+    if kind == "article":
+        return role in ARTICLE_WRITERS or not (write or path.endswith("/versions"))
     if path.endswith("/assign"):
         return role in ASSIGNS
     return role in (CHANGES if write else SEES)
@@ -366,6 +412,8 @@ def test_anonymous_api_calls_are_refused(mallory_world: dict[str, Any]) -> None:
     failures = []
     for path, method in api_routes():
         if path.endswith("/health") or path.endswith("/openapi.json"):
+            continue
+        if path.startswith("/api/v1/help/"):  # the public help centre's search
             continue
         url, _ = api_fill(path, mallory_world)
         response = client.generic(method, url, data="{}", content_type="application/json")

@@ -10,11 +10,13 @@ document itself is served and can be opened in any local viewer.
 from django.http import HttpRequest
 from ninja import NinjaAPI
 
+from guanxi.analytics.api import router as analytics_router
 from guanxi.chat.api import router as chat_router
 from guanxi.core.api import AUTH, install_error_handlers
 from guanxi.customers.api import router as customers_router
 from guanxi.dedup.api import router as dedup_router
 from guanxi.evaluation.api import router as evaluation_router
+from guanxi.engagement.api import router as engagement_router
 from guanxi.knowledge.api import router as knowledge_router
 from guanxi.sales.api import router as sales_router
 from guanxi.service.api import router as service_router
@@ -37,6 +39,8 @@ def health(request: HttpRequest) -> dict[str, str]:
 
 
 api.add_router("", customers_router)
+api.add_router("", analytics_router)
+api.add_router("", engagement_router)
 api.add_router("", dedup_router)
 api.add_router("", evaluation_router)
 api.add_router("", knowledge_router)

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django.db.models import Count, Q, QuerySet
+
+from guanxi.core.choices import Role
+from guanxi.customers.choices import ValueClass
 from guanxi.customers.models import Customer
 
-from .models import AssessmentConfig, AssessmentRun, CustomerScore, ValueClassChange
+from .choices import ChurnReason, RiskLevel
+from .models import (
+    REASON_COLUMNS,
+    AssessmentConfig,
+    AssessmentRun,
+    ChurnModelRun,
+    ChurnScore,
+    CustomerScore,
+    ValueClassChange,
+)
 
 if TYPE_CHECKING:
     from guanxi.core.models import User
@@ -59,3 +73,90 @@ def latest_run(user: User) -> AssessmentRun | None:
 
 def current_config() -> AssessmentConfig:
     return AssessmentConfig.current()
+
+
+# --- churn warning list (流失预警) ------------------------------------------------------
+
+# Who reads the warning list: the sales side and those who plan win-back
+# campaigns; service agents work tickets, not accounts. Analysts see names masked.
+CHURN_READERS = (
+    Role.ADMIN, Role.REGIONAL_MANAGER, Role.MANAGER, Role.REP, Role.MARKETING, Role.ANALYST,
+)  # fmt: skip
+WARNING_FILTERS = ("level", "value_class", "reason", "owner", "team", "region", "industry")
+
+
+class InvalidFilter(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+def _id(params: Mapping[str, Any], name: str) -> int | None:
+    raw = str(params.get(name) or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise InvalidFilter(name, f"{name} 必须是编号")
+    return int(raw)
+
+
+def churn_warnings(user: User, params: Mapping[str, Any]) -> QuerySet[ChurnScore]:
+    """Churn scores in the user's scope, filtered, highest risk first (customer id breaks ties)."""
+    qs = ChurnScore.objects.restrict(user, "view").select_related(
+        "customer", "customer__owner", "customer__industry", "customer__region"
+    )
+    level = str(params.get("level") or "")
+    if level:
+        if level not in RiskLevel.values:
+            raise InvalidFilter("level", "无效的风险等级")
+        qs = qs.filter(level=level)
+    value_class = str(params.get("value_class") or "")
+    if value_class:
+        if value_class not in ValueClass.values:
+            raise InvalidFilter("value_class", "无效的价值分类")
+        qs = qs.filter(customer__value_class=value_class)
+    reason = str(params.get("reason") or "")
+    if reason:
+        if reason not in ChurnReason.values:
+            raise InvalidFilter("reason", "无效的预警原因")
+        qs = qs.filter(**{f"{REASON_COLUMNS[ChurnReason(reason)]}__gt": 0})
+    for name, lookup in (
+        ("owner", "customer__owner_id"),
+        ("team", "customer__team_id"),
+        ("region", "customer__region_id"),
+        ("industry", "customer__industry_id"),
+    ):
+        value = _id(params, name)
+        if value is not None:
+            qs = qs.filter(**{lookup: value})
+    return qs.order_by("-risk", "customer_id")
+
+
+def encode_risk_cursor(score: ChurnScore) -> str:
+    return f"{score.risk}-{score.customer_id}"
+
+
+def risk_page(
+    qs: QuerySet[ChurnScore], cursor: str | None, limit: int
+) -> tuple[list[ChurnScore], str | None]:
+    """One page by keyset on (risk desc, customer id asc), never OFFSET."""
+    if cursor:
+        risk_text, _sep, pk_text = cursor.partition("-")
+        if not (risk_text.isdigit() and pk_text.isdigit()):
+            raise InvalidFilter("cursor", "无效的分页游标")
+        risk, pk = int(risk_text), int(pk_text)
+        qs = qs.filter(Q(risk__lt=risk) | Q(risk=risk, customer_id__gt=pk))
+    rows = list(qs[: limit + 1])
+    if len(rows) <= limit:
+        return rows, None
+    return rows[:limit], encode_risk_cursor(rows[limit - 1])
+
+
+def level_counts(user: User) -> dict[str, int]:
+    """How many customers in scope sit at each risk level (one GROUP BY)."""
+    rows = ChurnScore.objects.restrict(user, "view").values("level").annotate(n=Count("pk"))
+    return {row["level"]: row["n"] for row in rows}
+
+
+def latest_churn_model(user: User) -> ChurnModelRun | None:
+    return ChurnModelRun.objects.restrict(user, "view").first()

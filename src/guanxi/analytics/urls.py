@@ -1,10 +1,15 @@
 from django.urls import path
 
-from . import views
+from . import churn_views, views
 
 app_name = "analytics"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("recompute/", views.recompute, name="recompute"),
     path("holdout/", views.holdout, name="holdout"),
+    path("churn/", churn_views.churn_list, name="churn"),
+    path("churn/export.csv", churn_views.churn_export, name="churn_export"),
+    path("churn/win-back/", churn_views.churn_win_back, name="churn_win_back"),
+    path("churn/model/", churn_views.churn_model_page, name="churn_model"),
+    path("churn/model/train/", churn_views.churn_train, name="churn_train"),
 ]
