@@ -22,7 +22,7 @@ from typing import Any
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import EmailValidator, validate_email
 from django.forms import Form
 from django.utils import timezone
 from stdnum.cn import ric
@@ -64,6 +64,8 @@ class Context:
     collected_at: datetime
     industries: dict[str, int]  # code, name or id text → id
     today: date = field(default_factory=date.today)
+    # Read once: a lazy `settings` attribute costs a few µs, on every row's phone.
+    phone_region: str = field(default_factory=lambda: settings.PHONENUMBER_DEFAULT_REGION)
 
     @property
     def industry_ids(self) -> set[int]:
@@ -192,12 +194,43 @@ def _mobile_valid(digits: str) -> bool:
     return verdict
 
 
-def _fast_phone(text: str) -> str:
-    if settings.PHONENUMBER_DEFAULT_REGION == "CN" and _MOBILE.match(text):
+def _fast_phone(text: str, region: str) -> str:
+    if region == "CN" and _MOBILE.match(text):
         if _mobile_valid(text):
             return "+86" + text
         raise ValidationError("invalid")
     return normalize_phone(text)
+
+
+class _EagerEmailValidator(EmailValidator):
+    """Django's EmailValidator with its patterns compiled up front.
+
+    The class attributes are lazy regexes (`_lazy_re_compile`): every `.match`
+    goes through a SimpleLazyObject, ~15 % of a row's validation in the profile.
+    Same patterns, same flags, same allowlist; and a domain's verdict is cached,
+    because a million addresses have few distinct domains (qq.com, 163.com…).
+    """
+
+    user_regex = re.compile(EmailValidator.user_regex.pattern, EmailValidator.user_regex.flags)
+    domain_regex = re.compile(
+        EmailValidator.domain_regex.pattern, EmailValidator.domain_regex.flags
+    )
+    literal_regex = re.compile(
+        EmailValidator.literal_regex.pattern, EmailValidator.literal_regex.flags
+    )
+    domain_allowlist = validate_email.domain_allowlist
+    _domains: dict[str, bool] = {}
+
+    def validate_domain_part(self, domain_part: str) -> bool:
+        known = self._domains.get(domain_part)
+        if known is None:
+            known = super().validate_domain_part(domain_part)
+            if len(self._domains) < 100_000:
+                self._domains[domain_part] = known
+        return known
+
+
+_validate_email = _EagerEmailValidator()
 
 
 def fast_customer(data: dict[str, Any], ctx: Context) -> dict[str, Any] | None:
@@ -244,9 +277,9 @@ def _fast_customer(data: dict[str, Any], ctx: Context) -> dict[str, Any] | None:
         if (birth and birth != born) or (gender and gender != sex):
             return None
         birth, gender = born, sex
-    phone = _fast_phone(data["phone"]) if data["phone"] else ""
+    phone = _fast_phone(data["phone"], ctx.phone_region) if data["phone"] else ""
     if data["email"]:
-        validate_email(data["email"])
+        _validate_email(data["email"])
     industry: int | None = None
     if data["industry"]:
         if not data["industry"].isdigit() or int(data["industry"]) not in ctx.industry_ids:

@@ -31,7 +31,6 @@ from guanxi.core.models import Region, User
 from guanxi.core.permissions import ADD, CHANGE, scope_for
 from guanxi.customers import actions as customer_actions
 from guanxi.customers.models import Address, Customer
-from guanxi.customers.search import pinyin_keys
 from guanxi.demo.batches import ADDRESS_COLUMNS, CUSTOMER_COLUMNS
 from guanxi.imports.models import (
     ImportBatch,
@@ -45,6 +44,7 @@ from guanxi.imports.models import (
 from . import mapping, reading, rows
 from .references import REF_FIELDS
 from .rows import Context
+from .sealing import Sealer, cached_pinyin, sealer
 
 RECORD_COLUMNS = ("batch_id", "row_number", "object_id", "duplicate_of_id")
 Progress = Callable[[ImportBatch], None]
@@ -90,10 +90,10 @@ def stamp(value: datetime, suffix: str) -> str:
 
 
 def _row_tuple(
-    cleaned: dict[str, Any], w: Writing
+    cleaned: dict[str, Any], w: Writing, seal: Sealer
 ) -> tuple[tuple[Any, ...], tuple[Any, ...] | None]:
     """The customer row (CUSTOMER_COLUMNS without id) and its address row, if any."""
-    pinyin, initials = pinyin_keys(cleaned["name"])
+    pinyin, initials = cached_pinyin(cleaned["name"])
     phone = cleaned["phone"]
     id_number = cleaned["id_number"]
     province = cleaned["province_code"]
@@ -105,12 +105,12 @@ def _row_tuple(
     customer = (
         cleaned["kind"], cleaned["name"], pinyin, initials, cleaned["gender"],
         birth.isoformat() if birth else None, cleaned["occupation"],
-        crypto.encrypt(id_number) if id_number else "",
-        crypto.blind_index(id_number, "id_number") if id_number else "",
+        seal.encrypt(id_number) if id_number else "",
+        seal.blind_index(id_number, "id_number") if id_number else "",
         cleaned["credit_code"],
-        crypto.encrypt(phone) if phone else "",
-        crypto.blind_index(phone, "phone") if phone else "",
-        crypto.blind_index(phone[-4:], "phone4") if phone else "",
+        seal.encrypt(phone) if phone else "",
+        seal.blind_index(phone, "phone") if phone else "",
+        seal.blind_index(phone[-4:], "phone4") if phone else "",
         cleaned["email"], cleaned["wechat_id"], cleaned["industry"], cleaned["employees"],
         str(revenue) if revenue is not None else None,
         str(energy) if energy is not None else None,
@@ -138,6 +138,7 @@ def prepare_chunk(
 ) -> Prepared:
     """Validate and encode a chunk; pure Python, so it can run in a worker process."""
     out = Prepared(first_row, first_row + len(chunk))
+    seal = sealer()  # once per chunk: in a worker process too
     for offset, cells in enumerate(chunk):
         number = first_row + offset
         data = rows.customer_input(cells, columns, ctx)
@@ -145,7 +146,7 @@ def prepare_chunk(
         if cleaned is None:
             out.rejected.append((number, cells, error))
             continue
-        customer, address = _row_tuple(cleaned, w)
+        customer, address = _row_tuple(cleaned, w, seal)
         out.customers.append(customer)
         out.addresses.append(address)
         # The blind indexes sit in the tuple already (phone 11, ID number 8): reuse them.
