@@ -107,3 +107,39 @@ async def receive_type(
         if frame["type"] == kind:
             return frame
     raise AssertionError(f"no {kind!r} frame")
+
+
+@pytest.fixture
+def asgi_server(transactional_db: None) -> Iterator[str]:
+    """guanxi.asgi:application under a real uvicorn in a thread: "127.0.0.1:<port>".
+
+    Same process, so the server's threads open their own connections to the test
+    database (committed data: the tests using it are transactional).
+    """
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from guanxi.asgi import application
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(
+        application, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
