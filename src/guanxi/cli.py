@@ -68,7 +68,12 @@ def fail(message: str, code: int = 1) -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes (default: CPU count).")] = 0,
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="Worker processes (default: CPU count with GUANXI_REDIS_URL set, else 1)."
+        ),
+    ] = 0,
     no_migrate: Annotated[
         bool, typer.Option("--no-migrate", help="Skip applying migrations.")
     ] = False,
@@ -98,6 +103,16 @@ def serve(
     import uvicorn
 
     console.print(f"Guanxi 关系 → http://{host}:{port}/  (data: {settings.DATA_DIR})")
+    # Live chat's default in-memory channel layer lives inside one process: a
+    # visitor and an agent on two workers would never hear each other. Several
+    # workers need the shared Redis layer.
+    if not workers:
+        workers = (os.cpu_count() or 1) if settings.GUANXI_REDIS_URL else 1
+    elif workers > 1 and not settings.GUANXI_REDIS_URL:
+        err.print(
+            "[yellow]在线客服需要 GUANXI_REDIS_URL 才能跨多个进程 / live chat needs "
+            "GUANXI_REDIS_URL to work across several workers.[/yellow]"
+        )
     consumer = None
     if not no_jobs:
         import subprocess
@@ -111,7 +126,7 @@ def serve(
             "guanxi.asgi:application",
             host=host,
             port=port,
-            workers=workers or (os.cpu_count() or 1),
+            workers=workers,
             log_level="warning",
             access_log=False,
         )
