@@ -140,3 +140,20 @@ def test_spend_without_variation_hits_the_bound_and_stays_finite() -> None:
     assert fit.q == pytest.approx(np.exp(clv.LOG_BOUNDS[1]))
     population = fit.p * fit.gamma / (fit.q - 1)
     assert population == pytest.approx(50.0, rel=1e-2)
+
+
+def test_horizon_purchases_agree_with_month_by_month_expectations(summary: clv.Summary) -> None:
+    """Scoring per distinct (x, T) pair gives every customer eq. (10) month by month."""
+    fit = clv.fit_bgnbd(summary.x, summary.t_x, summary.T)
+    discounted, total = clv.horizon_purchases(
+        fit, summary.x, summary.t_x, summary.T, months=12, monthly_discount_rate=0.01
+    )
+    year = clv.expected_purchases(fit, 12 * clv.WEEKS_PER_MONTH, summary.x, summary.t_x, summary.T)
+    assert np.allclose(total, year, rtol=1e-12)
+    by_month = [
+        clv.expected_purchases(fit, m * clv.WEEKS_PER_MONTH, summary.x, summary.t_x, summary.T)
+        for m in range(13)
+    ]
+    explicit = sum((by_month[m] - by_month[m - 1]) / 1.01**m for m in range(1, 13))
+    assert np.allclose(discounted, explicit, rtol=1e-12)
+    assert np.all(discounted < total) and np.all(discounted > 0)

@@ -87,32 +87,28 @@ def fit_and_score_clv(purchases: Purchases, now: datetime, config: AssessmentCon
         gamma_gamma = clv.fit_gamma_gamma(x[fit_rows], spend_per_day[fit_rows])
     except clv.FitError as exc:
         return ClvResult(None, None, nan, nan, nan, nan.copy(), error=str(exc))
-    # Customers with the same (x, t_x, T, spend) get the same predictions:
-    # score the distinct summaries once and spread the results back.
-    keys = np.column_stack([x, t_x, T, spend_per_day])[buyers]
-    unique, inverse = np.unique(keys, axis=0, return_inverse=True)
-    ux, utx, uT, uspend = unique.T
-    weeks = config.clv_horizon_months * clv.WEEKS_PER_MONTH
-    u_spend = clv.expected_average_spend(gamma_gamma, ux, uspend)
-    u_value = clv.discounted_clv(
+    # Scored over buyers only; the expensive hyp2f1 terms run once per
+    # distinct (x, T) pair inside horizon_purchases, the rest per customer.
+    bx, btx, bT = x[buyers], t_x[buyers], T[buyers]
+    discounted, horizon = clv.horizon_purchases(
         bgnbd,
-        np.nan_to_num(u_spend),
-        ux,
-        utx,
-        uT,
+        bx,
+        btx,
+        bT,
         months=config.clv_horizon_months,
         monthly_discount_rate=config.monthly_discount_rate,
     )
+    b_spend = clv.expected_average_spend(gamma_gamma, bx, spend_per_day[buyers])
 
     def spread(values: Array) -> Array:
         out = np.full(n, np.nan)
-        out[buyers] = values[inverse.ravel()]
+        out[buyers] = values
         return out
 
-    p_alive = spread(clv.probability_alive(bgnbd, ux, utx, uT))
-    expected = spread(clv.expected_purchases(bgnbd, weeks, ux, utx, uT))
-    spend = spread(u_spend)
-    value = spread(u_value)
+    p_alive = spread(clv.probability_alive(bgnbd, bx, btx, bT))
+    expected = spread(horizon)
+    spend = spread(b_spend)
+    value = spread(discounted * np.nan_to_num(b_spend))
     return ClvResult(bgnbd, gamma_gamma, p_alive, expected, spend, value)
 
 

@@ -225,22 +225,30 @@ def _bgnbd_newton_objective(x: Array, t_x: Array, T: Array, w: Array) -> newton.
     return objective
 
 
-def _compress(*columns: Array) -> tuple[list[Array], Array]:
-    """Identical summaries share one likelihood term, weighted by their count.
+def distinct_rows(*columns: Array) -> tuple[list[Array], NDArray[np.intp], Array]:
+    """Distinct rows of the columns, the row each input maps to, and how many map to each.
 
     A lexsort of the columns and a diff, not np.unique(axis=0): that one sorts
     rows as opaque byte strings and cost 3 ms on CDNOW's 2,357 rows, more than
-    the whole Newton fit.
+    the whole Newton fit (and seconds on a million customers).
     """
     order = np.lexsort(columns[::-1])
-    ordered = [c[order] for c in columns]
-    starts = np.ones(order.size, dtype=bool)
+    ordered = [np.asarray(c)[order] for c in columns]
+    same = np.ones(max(order.size - 1, 0), dtype=bool)
     for c in ordered:
-        starts[1:] &= c[1:] == c[:-1]
-    starts[1:] = ~starts[1:]
+        same &= c[1:] == c[:-1]
+    starts = np.concatenate([[True], ~same]) if order.size else np.zeros(0, dtype=bool)
     first = np.flatnonzero(starts)
+    inverse = np.empty(order.size, dtype=np.intp)
+    inverse[order] = np.cumsum(starts) - 1
     counts = np.diff(np.append(first, order.size)).astype(np.float64)
-    return [c[first] for c in ordered], counts
+    return [c[first] for c in ordered], inverse, counts
+
+
+def _compress(*columns: Array) -> tuple[list[Array], Array]:
+    """Identical summaries share one likelihood term, weighted by their count."""
+    unique, _, counts = distinct_rows(*columns)
+    return unique, counts
 
 
 def fit_bgnbd(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> BgNbdParams:
@@ -295,13 +303,46 @@ def expected_purchases(
 ) -> Array:
     """E[purchases in (T, T + t] | x, t_x, T], FHL 2005 eq. (10)."""
     xs, txs, Ts = _arrays(x, t_x, T)
+    return _purchases_if_alive(params, t, xs, Ts) * probability_alive(params, xs, txs, Ts)
+
+
+def _purchases_if_alive(params: BgNbdParams, t: float | Array, x: Array, T: Array) -> Array:
+    """Eq. (10) without its P(alive) factor: it depends on (x, T) only, not on t_x."""
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
     t_arr = np.asarray(t, dtype=np.float64)
-    z = t_arr / (alpha + Ts + t_arr)
-    hyp = hyp2f1(r + xs, b + xs, a + b + xs - 1, z)
-    head = (a + b + xs - 1) / (a - 1)
-    body = 1.0 - np.exp((r + xs) * (np.log(alpha + Ts) - np.log(alpha + Ts + t_arr))) * hyp
-    return head * body * probability_alive(params, xs, txs, Ts)
+    z = t_arr / (alpha + T + t_arr)
+    hyp = hyp2f1(r + x, b + x, a + b + x - 1, z)
+    head = (a + b + x - 1) / (a - 1)
+    body = 1.0 - np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + t_arr))) * hyp
+    return head * body
+
+
+def horizon_purchases(
+    params: BgNbdParams,
+    x: ArrayLike,
+    t_x: ArrayLike,
+    T: ArrayLike,
+    *,
+    months: int,
+    monthly_discount_rate: float,
+) -> tuple[Array, Array]:
+    """(Σ purchases expected in month m ÷ (1 + rate)^m, all purchases expected) over `months`.
+
+    CLV is the first times the expected spend. hyp2f1 — about 2 µs a value
+    and 13 passes — is evaluated once per distinct (x, T) pair (purchase
+    count × days since the first purchase: tens of thousands in a million
+    customers) and P(alive), which needs t_x, once per customer.
+    """
+    xs, txs, Ts = _arrays(x, t_x, T)
+    (ux, uT), inverse, _ = distinct_rows(xs, Ts)
+    discounted = np.zeros_like(ux)
+    previous = np.zeros_like(ux)
+    for month in range(1, months + 1):
+        cumulative = _purchases_if_alive(params, month * WEEKS_PER_MONTH, ux, uT)
+        discounted += (cumulative - previous) / (1 + monthly_discount_rate) ** month
+        previous = cumulative
+    alive = probability_alive(params, xs, txs, Ts)
+    return discounted[inverse] * alive, previous[inverse] * alive
 
 
 def unconditional_expected_purchases(params: BgNbdParams, t: ArrayLike) -> Array:
@@ -446,16 +487,12 @@ def discounted_clv(
     """Σ over the next `months` of expected purchases in the month × spend, discounted monthly.
 
     Time is in weeks, so a month is WEEKS_PER_MONTH weeks. The loop runs over
-    months (12 or so), each step vectorised over all customers.
+    months (12 or so), each step vectorised (see horizon_purchases).
     """
-    xs, txs, Ts, spends = _arrays(x, t_x, T, spend)
-    total = np.zeros_like(xs)
-    previous = np.zeros_like(xs)
-    for month in range(1, months + 1):
-        cumulative = expected_purchases(bgnbd, month * WEEKS_PER_MONTH, xs, txs, Ts)
-        total += (cumulative - previous) * spends / (1 + monthly_discount_rate) ** month
-        previous = cumulative
-    return total
+    discounted, _ = horizon_purchases(
+        bgnbd, x, t_x, T, months=months, monthly_discount_rate=monthly_discount_rate
+    )
+    return discounted * np.asarray(spend, dtype=np.float64)
 
 
 # ------------------------------------------------------------- transactions
