@@ -8,11 +8,14 @@ from guanxi.customers.models import Customer
 from guanxi.dedup.models import CandidateStatus, DuplicateCandidate, Merge
 
 
-def queued(left: Any, right: Any) -> DuplicateCandidate:
+def queued(
+    left: Any, right: Any, probability: float = 0.97, reasons: list[Any] | None = None
+) -> DuplicateCandidate:
     a, b = sorted([left, right], key=lambda c: c.pk)
+    reasons = reasons or [["电话", "相同", 12.3], ["姓名", "同音", 9.8]]
     return DuplicateCandidate.objects.create(
-        left=a, right=b, probability=0.97, match_weight=9.1,
-        reasons=[["电话", "相同", 12.3], ["姓名", "同音", 9.8]],
+        left=a, right=b, probability=probability, match_weight=9.1, reasons=reasons,
+        agreed=DuplicateCandidate.agreed_from(reasons),
     )  # fmt: skip
 
 
@@ -99,3 +102,64 @@ def test_the_api_check_returns_the_likely_match_and_saves_nothing(
     assert response.status_code == 200, response.content
     assert response.json()[0]["customer_id"] == existing.pk
     assert Customer.objects.count() == before
+
+
+def test_bob_filters_the_queue_by_score_range_and_by_the_field_that_argues_for_the_match(
+    client: Any, make_customer: Any, users: dict[str, Any]
+) -> None:
+    by_phone = queued(make_customer(name="张伟"), make_customer(name="张玮"), 0.97)
+    by_name = queued(
+        make_customer(name="王芳"), make_customer(name="王芳"), 0.62,
+        [["姓名", "相同（按名称常见程度调整 -4.0）", 6.1], ["电话", "不同", -9.7]],
+    )  # fmt: skip
+    middling = queued(
+        make_customer(name="刘洋"), make_customer(name="劉洋"), 0.8,
+        [["姓名", "同音", 8.0], ["出生日期", "相同", 7.5], ["电话", "不同", -9.7]],
+    )  # fmt: skip
+    client.force_login(users["bob"])
+
+    def listed(query: str) -> set[int]:
+        response = client.get("/dedup/?" + query)
+        assert response.status_code == 200
+        return {p.pk for p in response.context["pairs"]}
+
+    everything = {by_phone.pk, by_name.pk, middling.pk}
+    assert listed("") == everything
+    assert listed("min=0.7") == {by_phone.pk, middling.pk}
+    assert listed("max=0.7") == {by_name.pk}
+    assert listed("min=0.7&max=0.9") == {middling.pk}
+    assert listed("field=电话") == {by_phone.pk}
+    assert listed("field=出生日期&min=0.5") == {middling.pk}
+    # A field that argued *against* a pair does not select it; junk values are ignored.
+    assert by_name.pk not in listed("field=电话")
+    assert listed("min=abc&field=nonsense") == everything
+    # Each pair shows every compared field with its weight, for and against.
+    page = client.get("/dedup/").content.decode()
+    assert "电话：不同 -9.7" in page and "按名称常见程度调整" in page
+
+
+def test_bob_dismisses_ticked_pairs_at_once_and_never_mallorys(
+    client: Any, make_customer: Any, users: dict[str, Any]
+) -> None:
+    from guanxi.core.models import Event
+
+    first = queued(make_customer(name="张伟"), make_customer(name="李娜"))
+    second = queued(make_customer(name="王芳"), make_customer(name="赵敏"))
+    kept = queued(make_customer(name="刘洋"), make_customer(name="陈静"))
+    mallorys = queued(
+        make_customer(owner="mallory", name="杨磊"), make_customer(owner="mallory", name="杨蕾")
+    )
+    client.force_login(users["bob"])
+    response = client.post(
+        "/dedup/dismiss/", {"pair": [first.pk, second.pk, mallorys.pk], "next": "min=0.5"}
+    )
+    assert response.status_code == 302 and response["Location"].endswith("/dedup/?min=0.5")
+    status = dict(DuplicateCandidate.objects.values_list("pk", "status"))
+    assert status[first.pk] == status[second.pk] == CandidateStatus.DISMISSED
+    assert status[kept.pk] == status[mallorys.pk] == CandidateStatus.OPEN
+    dismissed = Event.objects.filter(verb="duplicate.dismissed")
+    assert {e.object_id for e in dismissed} == {first.pk, second.pk}
+    assert all(e.actor == users["bob"] for e in dismissed)
+    # A GET changes nothing.
+    client.get("/dedup/dismiss/")
+    assert DuplicateCandidate.objects.filter(status=CandidateStatus.OPEN).count() == 2

@@ -100,6 +100,9 @@ class DuplicateCandidate(models.Model):
     match_weight = models.FloatField(_("匹配权重"))
     # [[field, level label, weight], …]: which fields agreed or not and how much each counted.
     reasons = models.JSONField(default=list)
+    # ",电话,姓名,": the fields that counted *for* the match (weight > 0), for the queue's
+    # reason filter as a plain LIKE on both databases (JSON lookups differ between them).
+    agreed = models.CharField(_("支持匹配的字段"), max_length=255, blank=True, default="")
     status = models.CharField(
         _("状态"), max_length=16, choices=CandidateStatus.choices, default=CandidateStatus.OPEN
     )
@@ -125,6 +128,12 @@ class DuplicateCandidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.left_id} ~ {self.right_id} ({self.probability:.3f})"
+
+    @staticmethod
+    def agreed_from(reasons: list[list[object]]) -> str:
+        """The `agreed` value for these reasons: fields with a positive weight, comma-framed."""
+        fields = [str(r[0]) for r in reasons if float(r[2]) > 0]  # type: ignore[arg-type]
+        return f",{','.join(fields)}," if fields else ""
 
 
 class Merge(models.Model):

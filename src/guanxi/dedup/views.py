@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
@@ -17,21 +20,49 @@ from guanxi.customers.views import apply_action_error
 
 from .forms import DedupSettingsForm
 from .models import CandidateStatus, DedupSettings, DuplicateCandidate, Merge
+from .queries import QueueFilter, open_pairs, reason_fields
 
 PAGE = 50
 
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    """Open pairs the user may change both sides of, most likely first."""
-    pairs = (
-        DuplicateCandidate.objects.restrict(request.user, "change")
-        .filter(status=CandidateStatus.OPEN)
-        .select_related("left", "right")
-        .order_by("-probability", "id")[:PAGE]
-    )
-    is_admin = request.user.role == Role.ADMIN  # type: ignore[union-attr]
-    return render(request, "dedup/queue.html", {"pairs": pairs, "is_admin": is_admin})
+    """Open pairs the user may change both sides of, filtered, most likely first."""
+    wanted = QueueFilter.from_params(request.GET)
+    page = Paginator(open_pairs(request.user, wanted), PAGE).get_page(request.GET.get("page"))  # type: ignore[arg-type]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "pairs": page.object_list,
+        "wanted": wanted,
+        "fields": reason_fields(),
+        "query": query.urlencode(),
+        "is_admin": request.user.role == Role.ADMIN,  # type: ignore[union-attr]
+    }
+    return render(request, "dedup/queue.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dismiss_many(request: HttpRequest) -> HttpResponse:
+    """Dismiss the ticked pairs, each through the same action (and event) as one at a time.
+
+    Only pairs the user may change both sides of are touched; ids of others are
+    ignored as if they did not exist.
+    """
+    if request.method == "POST":
+        ids = [int(v) for v in request.POST.getlist("pair") if v.isdigit()]
+        pairs = DuplicateCandidate.objects.restrict(request.user, "change").filter(
+            pk__in=ids, status=CandidateStatus.OPEN
+        )
+        with transaction.atomic():
+            done = [
+                dismiss_candidate(p, by=request.user) for p in pairs.select_related("left", "right")
+            ]  # type: ignore[arg-type]
+        messages.success(request, gettext("已将 %(n)d 对标记为不是重复。") % {"n": len(done)})
+    back = request.POST.get("next", "")
+    return redirect(f"{reverse('dedup:queue')}?{back}" if back else "dedup:queue")
 
 
 @login_required

@@ -52,17 +52,20 @@ def scan(
     )
     keep = np.flatnonzero(linkage.probability >= config.review_threshold)
     if write:
-        weights = linkage.model.match_weights(linkage.gamma[keep])
+        kept_frequencies = {c: f[keep] for c, f in linkage.frequencies.items()}
+        weights = linkage.model.match_weights(linkage.gamma[keep], kept_frequencies)
         rows = []
         for k, w in zip(keep, weights, strict=True):
             a, b = int(ids[linkage.left[k]]), int(ids[linkage.right[k]])
+            why = [list(r) for r in linkage.reasons(int(k))]
             rows.append(
                 DuplicateCandidate(
                     left_id=min(a, b),
                     right_id=max(a, b),
                     probability=float(linkage.probability[k]),
                     match_weight=float(w),
-                    reasons=[list(r) for r in linkage.reasons(int(k))],
+                    reasons=why,
+                    agreed=DuplicateCandidate.agreed_from(why),
                 )  # fmt: skip
             )
         with transaction.atomic():
