@@ -159,3 +159,15 @@ def test_the_report_page_shows_the_three_tables(
         assert table in text
     assert "¥500.00" in text
     assert "上海一组" not in text
+
+
+def test_without_a_chinese_font_the_pdf_is_refused_with_what_to_install(
+    client: Any, users: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GUANXI_PDF_FONT", "/nonexistent/font.ttc")
+    client.force_login(users["alice"])
+    api = client.get("/api/v1/evaluation/report.pdf", {"period": "h1", "year": 2025})
+    assert api.status_code == 503
+    assert api.json()["code"] == "font_missing"
+    page = client.get("/evaluation/report.pdf", {"period": "h1", "year": 2025}, follow=True)
+    assert "GUANXI_PDF_FONT" in page.content.decode()
