@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,20 +21,22 @@ from django.utils.translation import gettext as _
 from guanxi.core import events
 from guanxi.core.actions import ActionError
 from guanxi.core.models import User
-from guanxi.core.permissions import CHANGE, can
+from guanxi.core.permissions import CHANGE, CONFIGURE, can
 from guanxi.customers.actions import NotFound
 from guanxi.customers.models import Customer
 
 from . import appointments, assignment, attachments, sla, surveys, workflow
 from .calendar import WorkingCalendar
-from .choices import MessageKind, NotificationKind, Status, TicketType
+from .choices import DayKind, MessageKind, NotificationKind, Status, TicketType
 from .models import (
     Attachment,
+    CalendarDay,
     DisputeStep,
     Notification,
     RepairLine,
     RevisitTask,
     ServiceBay,
+    ServiceTarget,
     SlaPolicy,
     StatusChange,
     SurveyResponse,
@@ -487,4 +490,149 @@ def mark_notifications_read(user: User) -> int:
         Notification.objects.restrict(user, "view")
         .filter(user=user, read_at__isnull=True)
         .update(read_at=timezone.now())
+    )
+
+
+# --- configuration (admins): SLA policies, working calendar, bays, KPI targets --------
+
+POLICY_FIELDS = [
+    "name", "ticket_type", "priority", "value_class", "first_response_hours",
+    "resolution_hours", "clock", "warn_before_minutes", "active",
+]  # fmt: skip
+
+
+def check_configure(user: User | None) -> None:
+    """Only admins change service-desk settings (the `configure` action)."""
+    if not can(user, CONFIGURE):
+        raise ActionError(_("您的角色无权修改服务台配置。"), code="permission_denied", field=None)
+
+
+def _save_config(
+    row: Model, data: dict[str, Any], fields: list[str], *, by: User, verb: str, label: str
+) -> Any:
+    """Create (no pk) or update `row` from cleaned data, with one event of what changed."""
+    check_configure(by)
+    # From the database: a bound ModelForm has already copied its input onto `row`.
+    stored = (
+        type(row)._default_manager.filter(pk=row.pk).values(*fields).first() if row.pk else None
+    )
+    before = stored or {}
+    for f in fields:
+        if f in data:
+            setattr(row, f, data[f])
+    created = row.pk is None
+    if hasattr(row, "updated_at"):
+        row.updated_at = timezone.now()
+    row.save()
+    events.record(
+        by,
+        f"{verb}.{'created' if created else 'changed'}",
+        row,
+        summary=f"{label}：{row}",
+        changes=events.diff(before, {f: getattr(row, f) for f in fields}, fields),
+    )
+    return row
+
+
+@transaction.atomic
+def save_sla_policy(policy: SlaPolicy | None, data: dict[str, Any], *, by: User) -> SlaPolicy:
+    """Add or edit a policy; tickets already open keep the due times they were given."""
+    return _save_config(  # type: ignore[no-any-return]
+        policy or SlaPolicy(), data, POLICY_FIELDS, by=by, verb="sla_policy", label=_("SLA 策略")
+    )
+
+
+@transaction.atomic
+def deactivate_sla_policy(policy: SlaPolicy, *, by: User) -> SlaPolicy:
+    """Stop matching new tickets (kept, since tickets point at the policy they got)."""
+    check_configure(by)
+    if not policy.active:
+        raise ActionError(_("该策略已停用。"), code="already_inactive", field="active")
+    policy.active = False
+    policy.save(update_fields=["active"])
+    events.record(
+        by,
+        "sla_policy.deactivated",
+        policy,
+        summary=f"{_('停用 SLA 策略')}：{policy}",
+        changes={"active": [True, False]},
+    )
+    return policy
+
+
+@transaction.atomic
+def save_calendar_day(day: CalendarDay | None, data: dict[str, Any], *, by: User) -> CalendarDay:
+    """Add or edit a holiday / 调休 day; working-hours clocks use it from the next ticket on."""
+    return _save_config(  # type: ignore[no-any-return]
+        day or CalendarDay(), data, ["day", "kind", "name"], by=by, verb="calendar_day",
+        label=_("工作日历"),
+    )  # fmt: skip
+
+
+@transaction.atomic
+def delete_calendar_day(day: CalendarDay, *, by: User) -> None:
+    """The date becomes an ordinary day again (Monday–Friday work, weekend off)."""
+    check_configure(by)
+    events.record(
+        by,
+        "calendar_day.deleted",
+        day,
+        summary=f"{_('删除日历例外')}：{day}",
+        changes={"kind": [day.kind, None], "day": [day.day.isoformat(), None]},
+    )
+    day.delete()
+
+
+@transaction.atomic
+def reseed_calendar_year(year: int, *, by: User) -> int:
+    """Replace one year's holidays and 调休 days with the `chinese-calendar` package's.
+
+    For the year the State Council has just published, after upgrading the package;
+    the year's hand-made rows (a company holiday) are replaced too, so the screen
+    asks first. A year the package does not know is refused, leaving the rows alone.
+    """
+    import chinese_calendar
+
+    from .calendar import holiday_name
+
+    check_configure(by)
+    holidays = {d: n for d, n in chinese_calendar.holidays.items() if d.year == year}
+    workdays = {d: n for d, n in chinese_calendar.workdays.items() if d.year == year}
+    if not holidays:
+        raise ActionError(
+            _("chinese-calendar 中没有 %(year)s 年的安排，请手工录入。") % {"year": year},
+            code="year_unknown",
+            field="year",
+        )
+    removed = CalendarDay.objects.filter(day__year=year).delete()[0]
+    now = timezone.now()
+    rows = [
+        CalendarDay(day=d, kind=kind, name=holiday_name(n), updated_at=now)
+        for kind, days in ((DayKind.HOLIDAY, holidays), (DayKind.WORKDAY, workdays))
+        for d, n in sorted(days.items())
+    ]
+    CalendarDay.objects.bulk_create(rows)
+    events.record(
+        by,
+        "calendar.reseeded",
+        None,
+        summary=_("按 chinese-calendar 重置 %(year)s 年日历") % {"year": year},
+        changes={"rows": [removed, len(rows)]},
+    )
+    return len(rows)
+
+
+@transaction.atomic
+def save_service_bay(bay: ServiceBay | None, data: dict[str, Any], *, by: User) -> ServiceBay:
+    """Add or edit a bay. A new capacity applies to days not yet opened for booking."""
+    return _save_config(  # type: ignore[no-any-return]
+        bay or ServiceBay(), data, ["name", "daily_capacity", "active"], by=by,
+        verb="service_bay", label=_("工位"),
+    )  # fmt: skip
+
+
+@transaction.atomic
+def save_service_target(target: ServiceTarget, data: dict[str, Any], *, by: User) -> ServiceTarget:
+    return _save_config(  # type: ignore[no-any-return]
+        target, data, ["name", "percent"], by=by, verb="service_target", label=_("服务指标目标")
     )

@@ -22,6 +22,18 @@ from .choices import DayKind
 # Far enough for any SLA (a year of holidays in a row would be a data error).
 MAX_DAYS = 800
 
+# `chinese-calendar` names its holidays in English; the table keeps Chinese names.
+HOLIDAY_NAMES = {
+    "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节", "Dragon Boat Festival": "端午节", "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节", "Anti-Fascist 70th Day": "抗战胜利纪念日",
+}  # fmt: skip
+
+
+def holiday_name(package_name: object) -> str:
+    return HOLIDAY_NAMES.get(str(package_name), str(package_name))[:32]
+
+
 # Per process: {"calendar": (fingerprint, WorkingCalendar)}; see WorkingCalendar.current.
 _CACHE: dict[str, tuple[object, WorkingCalendar]] = {}
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from guanxi.core.validators import normalize_phone
 
 from .choices import DisputeStage, MessageKind, Status, TicketType
-from .models import RepairLine, ServiceBay, Ticket
+from .models import CalendarDay, RepairLine, ServiceBay, ServiceTarget, SlaPolicy, Ticket
 
 
 class TicketForm(forms.ModelForm):
@@ -121,3 +121,71 @@ class RepairLineForm(forms.ModelForm):
 class SurveyForm(forms.Form):
     score = forms.TypedChoiceField(choices=[(i, str(i)) for i in range(5, 0, -1)], coerce=int)
     comment = forms.CharField(required=False, widget=forms.Textarea, max_length=2000)
+
+
+# --- configuration (admins) -----------------------------------------------------------
+
+
+class SlaPolicyForm(forms.ModelForm):
+    """An SLA policy: blank type/priority/class mean "any"; the most specific one wins."""
+
+    class Meta:
+        model = SlaPolicy
+        fields = [
+            "name", "ticket_type", "priority", "value_class", "first_response_hours",
+            "resolution_hours", "clock", "warn_before_minutes", "active",
+        ]  # fmt: skip
+
+    def clean_first_response_hours(self) -> Any:
+        hours = self.cleaned_data["first_response_hours"]
+        if hours is not None and hours <= 0:
+            raise forms.ValidationError(_("时限必须大于 0 小时。"), code="min_value")
+        return hours
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        first, resolve = data.get("first_response_hours"), data.get("resolution_hours")
+        if first is not None and resolve is not None and resolve < first:
+            self.add_error(
+                "resolution_hours",
+                forms.ValidationError(_("解决时限不能短于首次响应时限。"), code="too_short"),
+            )
+        return data
+
+
+class CalendarDayForm(forms.ModelForm):
+    """A holiday or a 调休 make-up working day; a date appears once (the form says so)."""
+
+    class Meta:
+        model = CalendarDay
+        fields = ["day", "kind", "name"]
+
+
+class ReseedYearForm(forms.Form):
+    year = forms.IntegerField(label=_("年份"), min_value=2004, max_value=2100)
+
+
+class ServiceBayForm(forms.ModelForm):
+    class Meta:
+        model = ServiceBay
+        fields = ["name", "daily_capacity", "active"]
+
+    def clean_daily_capacity(self) -> Any:
+        capacity = self.cleaned_data["daily_capacity"]
+        if capacity is not None and capacity < 1:
+            raise forms.ValidationError(_("每日容量至少为 1。"), code="min_value")
+        return capacity
+
+
+class ServiceTargetForm(forms.ModelForm):
+    """A KPI target line on the service charts; the code is fixed, name and percent are not."""
+
+    class Meta:
+        model = ServiceTarget
+        fields = ["name", "percent"]
+
+    def clean_percent(self) -> Any:
+        percent = self.cleaned_data["percent"]
+        if percent is not None and not 0 <= percent <= 100:
+            raise forms.ValidationError(_("目标须在 0 到 100 之间。"), code="out_of_range")
+        return percent

@@ -8,12 +8,15 @@ no customer, so only the all-seeing roles (admin, agent, marketing, analyst) see
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.fields import EncryptedTextField
+from guanxi.core.permissions import CONFIGURE
 from guanxi.core.querysets import RestrictedQuerySet
 from guanxi.customers.choices import ValueClass
 
@@ -267,12 +270,26 @@ class RepairLine(models.Model):
         return self.quantity * self.unit_price
 
 
+class ConfigQuerySet(RestrictedQuerySet[Any]):
+    """Service-desk settings are one table for the whole company, not customer records:
+    whoever may `configure` (admins) reaches every row, everyone else none.
+
+    (Intake forms read the active bays and policies as reference data, not through
+    a user's scope; the configuration screens read through `restrict`.)
+    """
+
+    def restrict(self, user: Any, action: str = CONFIGURE) -> ConfigQuerySet:
+        return super().restrict(user, CONFIGURE)  # type: ignore[return-value]
+
+
 class ServiceBay(models.Model):
     """A workshop bay (工位) and how many maintenance appointments it takes per day."""
 
     name = models.CharField(_("工位"), max_length=64, unique=True)
     daily_capacity = models.PositiveSmallIntegerField(_("每日容量"), default=8)
     active = models.BooleanField(_("启用"), default=True)
+
+    objects = ConfigQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -336,6 +353,8 @@ class SlaPolicy(models.Model):
     warn_before_minutes = models.PositiveIntegerField(_("提前预警（分钟）"), default=120)
     active = models.BooleanField(_("启用"), default=True)
 
+    objects = ConfigQuerySet.as_manager()
+
     class Meta:
         ordering = ["ticket_type", "priority", "value_class", "id"]
 
@@ -349,6 +368,8 @@ class ServiceTarget(models.Model):
     code = models.SlugField(max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=64)
     percent = models.DecimalField(_("目标（%）"), max_digits=5, decimal_places=2)
+
+    objects = ConfigQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"{self.name} ≥ {self.percent}%"
@@ -379,6 +400,8 @@ class CalendarDay(models.Model):
     # With the row count, the newest `updated_at` fingerprints the table, so each
     # process can keep the calendar in memory and reload it only after an edit.
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = ConfigQuerySet.as_manager()
 
     class Meta:
         ordering = ["day"]
