@@ -113,6 +113,37 @@ def _choice(text: str, choices: Any) -> str:
     return words.get(text, text)
 
 
+# Place names and division checks are pure functions of GB/T 2260; a million rows
+# name a few thousand distinct places, so both are cached per distinct triple.
+PLACE_CACHE_LIMIT = 200_000
+_places: dict[tuple[str, str, str], tuple[str, str, str]] = {}
+_valid_places: dict[tuple[str, str, str], bool] = {}
+
+
+def place_codes(province: str, city: str, district: str) -> tuple[str, str, str]:
+    """('广东', '深圳', '南山区') → ('440000', '440300', '440305'), as mapping.py maps them."""
+    key = (province, city, district)
+    found = _places.get(key)
+    if found is None:
+        p = mapping.province_code(province)
+        c = mapping.city_code(p, city)
+        found = (p, c, mapping.district_code(p, c, district))
+        if len(_places) < PLACE_CACHE_LIMIT:
+            _places[key] = found
+    return found
+
+
+def divisions_valid(province: str, city: str, district: str) -> bool:
+    """`not divisions.check(…)`, cached: the form's division rule, once per distinct triple."""
+    key = (province, city, district)
+    known = _valid_places.get(key)
+    if known is None:
+        known = not divisions.check(province, city, district)
+        if len(_valid_places) < PLACE_CACHE_LIMIT:
+            _valid_places[key] = known
+    return known
+
+
 def customer_input(cells: list[str], columns: dict[str, int], ctx: Context) -> dict[str, Any]:
     """The CustomerForm data a user would have typed for this row (plus address inputs)."""
     width = len(cells)
@@ -129,8 +160,9 @@ def customer_input(cells: list[str], columns: dict[str, int], ctx: Context) -> d
     else:
         kind = CustomerKind.ORGANIZATION if ORG_NAME.search(name) else CustomerKind.INDIVIDUAL
     gender = get("gender", "")
-    province = mapping.province_code(get("province", ""))
-    city = mapping.city_code(province, get("city", ""))
+    province, city, district = place_codes(
+        get("province", ""), get("city", ""), get("district", "")
+    )
     industry = get("industry", "")
     data: dict[str, Any] = {
         "kind": kind,
@@ -150,7 +182,7 @@ def customer_input(cells: list[str], columns: dict[str, int], ctx: Context) -> d
         "energy_unit": get("energy_unit", ""),
         "province_code": province,
         "city_code": city,
-        "district_code": mapping.district_code(province, city, get("district", "")),
+        "district_code": district,
         "source_channel": ctx.source_channel,
         "collected_at": get("collected_at") or ctx.collected_at,
         "verified_at": "",
@@ -296,7 +328,7 @@ def _fast_customer(data: dict[str, Any], ctx: Context) -> dict[str, Any] | None:
         if text and not _MONEY.match(text):
             return None
         amounts[key] = Decimal(text) if text else None
-    if divisions.check(data["province_code"], data["city_code"], data["district_code"]):
+    if not divisions_valid(data["province_code"], data["city_code"], data["district_code"]):
         return None
     if data["source_channel"] not in SOURCE_VALUES or data["verified_at"]:
         return None
