@@ -33,7 +33,8 @@ WRITE_WORDS = ("new", "edit", "assign", "add", "create", "delete", "merge", "dis
 # The service desk's public web form and CSAT link need no login (the link's signed
 # token is its credential).
 PUBLIC_WEB = {"login", "logout", "set_language", "javascript-catalog", "public_ticket", "survey",
-              "help", "help_category", "help_article", "help_vote"}  # fmt: skip
+              "help", "help_category", "help_article", "help_vote",
+              "visitor", "visitor_leave"}  # fmt: skip
 # The knowledge base: every staff role reads published articles; admins and service
 # agents write them and alone see the version history and edit the categories.
 ARTICLE_WRITERS = {"alice", "carol"}
@@ -118,7 +119,13 @@ def mallory_world(users: dict[str, Any], mallory_customer: Any, product: Any) ->
         "sla_policy": SlaPolicy.objects.first(), "calendar_day": CalendarDay.objects.first(),
         "bay": ServiceBay.objects.create(name="走查工位"), "target": ServiceTarget.objects.first(),
     }  # fmt: skip
+    from guanxi.chat.actions import link_customer, start_conversation
+
+    # A live-chat conversation linked to mallory's customer (transcript pages and API).
+    conversation = start_conversation({"visitor_name": "赵六", "body": "在吗"}, ip="127.0.0.1")
+    link_customer(conversation, mallory_customer, by=users["alice"])
     return {
+        "conversation": conversation,
         "article": article,
         "article_version": article.versions.get(),
         "article_category": shelf,
@@ -162,7 +169,7 @@ KIND_WORDS = {
     "customers": "customer", "contacts": "contact", "addresses": "address",
     "products": "product", "purchases": "order", "orders": "order",
     "tickets": "ticket", "survey": "ticket", "pairs": "pair", "imports": "batch",
-    "tasks": "task",
+    "tasks": "task", "conversations": "conversation",
     "sla-policies": "sla_policy", "calendar": "calendar_day", "bays": "bay", "targets": "target",
 }  # fmt: skip
 # Service-desk settings: admins alone read and change them.
@@ -311,6 +318,7 @@ API_KINDS = {
     "articles": "article",
     "customers": "customer", "contacts": "contact", "addresses": "address",
     "products": "product", "purchases": "order", "tickets": "ticket", "tasks": "task",
+    "conversations": "conversation",
 }  # fmt: skip
 
 
