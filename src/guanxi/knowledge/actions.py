@@ -125,7 +125,8 @@ def update_article(
     before = _state(article)
     for field in CONTENT_FIELDS:
         if field in data:
-            setattr(article, field, data[field] if data[field] is not None else "")
+            value = data[field]
+            setattr(article, field, "" if value is None and field != "category" else value)
     after = _state(article)
     changes = events.diff(before, after, CONTENT_FIELDS)
     if not changes:

@@ -146,6 +146,41 @@ def _require_writer(user: User) -> None:
         raise permission_denied()
 
 
+# --- public help centre: no login, public published articles only ---------------------
+# Declared first so they lead the OpenAPI document (clients of the public part
+# find it at the top).
+
+
+@router.get("/help/articles", auth=None, response={200: list[ArticleSummaryOut], **ERRORS})
+def public_search(request: HttpRequest, q: str = "", limit: int | None = None) -> Any:
+    """Search the public help centre (or its newest articles when `q` is empty)."""
+    size = clamp_limit(limit, 20)
+    if q.strip():
+        rows = search_articles(q, None, limit=size)
+    else:
+        rows = list(
+            Article.objects.restrict(None, VIEW)
+            .select_related("category")
+            .order_by("-published_at", "-id")[:size]
+        )
+    return [summary_out(a) for a in rows]
+
+
+@router.get("/help/articles/{id}", auth=None, response={200: PublicArticleOut, **ERRORS})
+def public_article(request: HttpRequest, id: int) -> dict[str, Any]:
+    article = _article(None, id)
+    return {
+        "id": article.pk,
+        "title": article.title,
+        "body": article.body,
+        "category": str(article.category) if article.category_id else None,
+        "updated_at": article.updated_at,
+    }
+
+
+# --- staff ----------------------------------------------------------------------------
+
+
 @router.get("/articles", response={200: ArticleListOut, **ERRORS})
 def list_articles(
     request: HttpRequest,
@@ -247,33 +282,3 @@ def archive_article(request: HttpRequest, id: int) -> dict[str, Any]:
     user = actor(request)
     _require_writer(user)
     return article_out(actions.archive_article(_article(user, id, CHANGE), by=user))
-
-
-# --- public help centre: no login, public published articles only ---------------------
-
-
-@router.get("/help/articles", auth=None, response={200: list[ArticleSummaryOut], **ERRORS})
-def public_search(request: HttpRequest, q: str = "", limit: int | None = None) -> Any:
-    """Search the public help centre (or its newest articles when `q` is empty)."""
-    size = clamp_limit(limit, 20)
-    if q.strip():
-        rows = search_articles(q, None, limit=size)
-    else:
-        rows = list(
-            Article.objects.restrict(None, VIEW)
-            .select_related("category")
-            .order_by("-published_at", "-id")[:size]
-        )
-    return [summary_out(a) for a in rows]
-
-
-@router.get("/help/articles/{id}", auth=None, response={200: PublicArticleOut, **ERRORS})
-def public_article(request: HttpRequest, id: int) -> dict[str, Any]:
-    article = _article(None, id)
-    return {
-        "id": article.pk,
-        "title": article.title,
-        "body": article.body,
-        "category": str(article.category) if article.category_id else None,
-        "updated_at": article.updated_at,
-    }
