@@ -60,3 +60,21 @@ install_assets() {
   fi
   echo "$digest" >"$stamp"
 }
+
+# install_cjk_font: the evaluation report's PDF embeds a Chinese font; Debian's
+# fonts-noto-cjk is installed with apt when no Chinese font is found (as root).
+install_cjk_font() {
+  local font
+  for font in /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc \
+    /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc /usr/share/fonts/truetype/arphic/uming.ttc; do
+    [ -f "$font" ] && return 0
+  done
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "==> installing a Chinese font for PDF reports (apt: fonts-noto-cjk)"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null
+  else
+    echo "note: no Chinese font found, so PDF reports are refused;" >&2
+    echo "      install one as root: apt-get install fonts-noto-cjk" >&2
+  fi
+}
