@@ -65,3 +65,38 @@ def test_the_load_query_names_the_unfinished_statuses_so_the_partial_index_appli
     )
     # Either index reads only open rows: the partial one, or (assignee, status) by both keys.
     assert "ticket_open_assignee" in plan or "ticket_assignee" in plan, plan
+
+
+def test_the_load_counters_follow_assignment_handover_closing_and_reopening(
+    users: dict[str, Any], make_ticket: Any, bob_customer: Any
+) -> None:
+    from guanxi.service import actions
+    from guanxi.service.assignment import current_loads
+    from guanxi.service.models import AgentLoad
+
+    carol = users["carol"]
+    kelly = add_user("kelly", "Guanxi-Test-2026!", role="agent", by=None)
+    AssignmentRule.objects.create(name="全部", strategy="least_load")
+    first, second, third = (make_ticket("carol", bob_customer) for _ in range(3))
+    assert {first.assignee, second.assignee, third.assignee} == {carol, kelly}
+    actions.reassign(second, carol if second.assignee == kelly else kelly, by=users["alice"])
+    actions.transition(first, "resolved", by=carol)
+    actions.transition(first, "open", by=carol)  # reopened
+    actions.transition(third, "resolved", by=carol)
+    counted = open_loads([carol.pk, kelly.pk])
+    stored = dict(AgentLoad.objects.values_list("user_id", "open_tickets"))
+    assert {pk: stored[pk] for pk in counted} == counted
+    assert current_loads([carol.pk, kelly.pk]) == {
+        carol.pk: counted.get(carol.pk, 0),
+        kelly.pk: counted.get(kelly.pk, 0),
+    }
+
+
+def test_choosing_an_agent_does_not_count_the_open_backlog(
+    users: dict[str, Any], make_ticket: Any, bob_customer: Any
+) -> None:
+    AssignmentRule.objects.create(name="全部", strategy="least_load")
+    make_ticket("carol", bob_customer)  # fills the counters once
+    with CaptureQueriesContext(connection) as queries:
+        make_ticket("carol", bob_customer)
+    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]

@@ -29,6 +29,7 @@ from . import appointments, assignment, attachments, sla, surveys, workflow
 from .calendar import WorkingCalendar
 from .choices import DayKind, MessageKind, NotificationKind, Status, TicketType
 from .models import (
+    DONE,
     Attachment,
     CalendarDay,
     DisputeStep,
@@ -127,6 +128,7 @@ def create_ticket(
     if assignee is not None:
         ticket.assignee, ticket.team_id = assignee, assignee.team_id
         ticket.save(update_fields=["assignee", "team"])
+        assignment.shift_load(assignee.pk, +1)
         notify(
             [assignee],
             NotificationKind.ASSIGNED,
@@ -247,6 +249,9 @@ def reassign(ticket: Ticket, assignee: User, *, by: User) -> Ticket:
     before = ticket.assignee
     ticket.assignee, ticket.team_id = assignee, assignee.team_id
     _touch(ticket, ["assignee", "team"])
+    if ticket.is_open and (before is None or before.pk != assignee.pk):
+        assignment.shift_load(before.pk if before else None, -1)
+        assignment.shift_load(assignee.pk, +1)
     notify(
         [assignee],
         NotificationKind.ASSIGNED,
@@ -305,6 +310,9 @@ def transition(
         fields += ["closed_at", "waiting_since", "lessons_learned"]
     sla.refresh_cursors(ticket, ticket.sla_policy)
     _touch(ticket, sorted(set(fields + ["warn_at", "escalate_at"])))
+    was_open, now_open = before not in DONE, to not in DONE
+    if was_open != now_open:  # finished (−1) or reopened (+1)
+        assignment.shift_load(ticket.assignee_id, 1 if now_open else -1)
     StatusChange.objects.create(
         ticket=ticket, from_status=before, to_status=to, note=note, changed_by=by
     )
