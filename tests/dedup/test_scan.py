@@ -29,3 +29,30 @@ def test_a_second_scan_keeps_decisions_already_taken(make_customer: Any) -> None
     DuplicateCandidate.objects.update(status=CandidateStatus.DISMISSED)
     scan()
     assert list(DuplicateCandidate.objects.values_list("status", flat=True)) == ["dismissed"]
+
+
+def test_look_alike_companies_with_different_credit_codes_are_not_queued(
+    make_customer: Any,
+) -> None:
+    import random
+
+    from guanxi.demo.identity import credit_code
+
+    rng = random.Random(5)
+    org = {"kind": "org", "district_code": "110105"}
+    # Same name and district, two different registered companies (two credit codes).
+    make_customer(name="北京隆博石油有限公司", credit_code=credit_code(rng, "110105"), **org)
+    make_customer(name="北京隆博石油有限公司", credit_code=credit_code(rng, "110105"), **org)
+    # The same company typed twice, once without its code: still a likely duplicate.
+    kept = make_customer(
+        name="北京协元机械有限公司",
+        phone="13700001111",
+        credit_code=credit_code(rng, "110105"),
+        **org,
+    )
+    twin = make_customer(name="协元机械（北京）有限公司", phone="13700001111", **org)
+    for k in range(6):
+        make_customer(name=f"北京{'甲乙丙丁戊己'[k]}能源有限公司", **org)
+    scan()
+    pairs = [(p.left_id, p.right_id) for p in DuplicateCandidate.objects.all()]
+    assert pairs == [(kept.pk, twin.pk)]
