@@ -70,10 +70,10 @@ def recompute_value_assessment(
             **model_summary(assessment.clv),
             error=assessment.clv.error,
         )
-        score_store.upsert_scores(assessment, run.pk, advance)
+        score_store.replace_scores(assessment, run.pk, advance)
         assessment.seconds["write_scores"] = time.perf_counter() - mark
         mark = time.perf_counter()
-        run.changes = score_store.record_class_changes(run.pk, now)
+        run.changes = score_store.record_class_changes(assessment, run.pk, now)
         assessment.seconds["classes_write"] = time.perf_counter() - mark
         # Churn risk from the same arrays (signals, weights: churn.py); its own seconds.
         churn.score_all(assessment, run.pk, config)

@@ -1,8 +1,8 @@
 """Purchase summaries per customer, aggregated by the database, and RFM scores from them.
 
-One GROUP BY over the orders returns, per active customer, everything RFM and
-the CLV models need; Python only receives one row per customer and turns the
-columns into NumPy arrays. Timestamps come back as epoch seconds and days as
+One GROUP BY over the orders returns, per buying customer, everything RFM and
+the CLV models need; Python only receives one row per customer, turns the
+columns into NumPy arrays and places them against the active customers' ids. Timestamps come back as epoch seconds and days as
 day numbers in the display time zone, so the two databases agree.
 """
 
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -20,6 +22,7 @@ from scipy.stats import rankdata
 
 Array = NDArray[np.float64]
 DAY = 86_400
+FETCH_BATCH = 100_000
 
 
 @dataclass
@@ -53,6 +56,13 @@ def zone_offset_seconds(at: datetime) -> int:
 
 
 def _aggregate_sql(vendor: str) -> str:
+    """One GROUP BY over the orders; the customers are joined in NumPy (see load_purchases).
+
+    Per order row the database computes only the purchase day (for the count
+    of distinct days) and two text/time comparisons: the first and last day
+    follow from the first and last time (the day is monotone in the time, one
+    fixed zone offset), so they are derived from those two per customer.
+    """
     if vendor == "postgresql":
         epoch = "EXTRACT(EPOCH FROM {})::float8"
         day = "FLOOR((EXTRACT(EPOCH FROM o.ordered_at) + %(offset)s) / 86400)::bigint"
@@ -62,25 +72,20 @@ def _aggregate_sql(vendor: str) -> str:
         day = "CAST((julianday(o.ordered_at) - 2440587.5) * 86400 + %(offset)s AS INTEGER) / 86400"
         amount = "SUM(o.total_amount)"
     return f"""
-        SELECT c.id, COALESCE(a.n, 0), COALESCE(a.amount, 0), a.first_at, a.last_at,
-               COALESCE(a.days, 0), a.first_day, a.last_day,
-               COALESCE(a.recent, 0), COALESCE(a.previous, 0)
-        FROM customers_customer c
-        LEFT JOIN (
-            SELECT o.customer_id AS customer_id, COUNT(*) AS n, {amount} AS amount,
-                   {epoch.format("MIN(o.ordered_at)")} AS first_at,
-                   {epoch.format("MAX(o.ordered_at)")} AS last_at,
-                   COUNT(DISTINCT {day}) AS days, MIN({day}) AS first_day, MAX({day}) AS last_day,
-                   SUM(CASE WHEN o.ordered_at >= %(recent)s THEN 1 ELSE 0 END) AS recent,
-                   SUM(CASE WHEN o.ordered_at >= %(previous)s AND o.ordered_at < %(recent)s
-                       THEN 1 ELSE 0 END) AS previous
-            FROM sales_order o
-            WHERE o.ordered_at <= %(now)s
-            GROUP BY o.customer_id
-        ) a ON a.customer_id = c.id
-        WHERE c.merged_into_id IS NULL
-        ORDER BY c.id
+        SELECT o.customer_id, COUNT(*), {amount},
+               {epoch.format("MIN(o.ordered_at)")}, {epoch.format("MAX(o.ordered_at)")},
+               COUNT(DISTINCT {day}),
+               SUM(CASE WHEN o.ordered_at >= %(recent)s THEN 1 ELSE 0 END),
+               SUM(CASE WHEN o.ordered_at >= %(previous)s AND o.ordered_at < %(recent)s
+                   THEN 1 ELSE 0 END)
+        FROM sales_order o
+        WHERE o.ordered_at <= %(now)s
+        GROUP BY o.customer_id
     """
+
+
+ACTIVE_CUSTOMERS_SQL = "SELECT id FROM customers_customer WHERE merged_into_id IS NULL"
+AGGREGATE_COLUMNS = 8
 
 
 def _as_db_time(value: datetime) -> object:
@@ -90,34 +95,59 @@ def _as_db_time(value: datetime) -> object:
     return value
 
 
+def _fetch_floats(cursor: Any, columns: int) -> NDArray[np.float64]:
+    """The cursor's remaining rows as an (n, columns) float array, read in batches.
+
+    np.fromiter over the flattened batch avoids building a million-row list
+    of tuples and then an object array from it (the rows have no NULLs).
+    """
+    parts = []
+    while batch := cursor.fetchmany(FETCH_BATCH):
+        flat = np.fromiter(chain.from_iterable(batch), dtype=np.float64, count=len(batch) * columns)
+        parts.append(flat.reshape(-1, columns))
+    return np.concatenate(parts) if parts else np.zeros((0, columns))
+
+
 def load_purchases(now: datetime, window_days: int) -> Purchases:
-    """Aggregate every active customer's orders up to `now` in one query."""
+    """Aggregate every active customer's orders up to `now` (one pass over the orders)."""
     from datetime import timedelta
 
+    offset = zone_offset_seconds(now)
     params = {
-        "offset": zone_offset_seconds(now),
+        "offset": offset,
         "now": _as_db_time(now),
         "recent": _as_db_time(now - timedelta(days=window_days)),
         "previous": _as_db_time(now - timedelta(days=2 * window_days)),
     }
     with connection.cursor() as cursor:
+        cursor.execute(ACTIVE_CUSTOMERS_SQL)
+        customer_id = np.sort(_fetch_floats(cursor, 1)[:, 0].astype(np.int64))
         cursor.execute(_aggregate_sql(connection.vendor), params)
-        rows = cursor.fetchall()
-    if not rows:
-        empty = np.zeros(0)
-        return Purchases(np.zeros(0, dtype=np.int64), *([empty] * 9))
-    table = np.array(rows, dtype=np.float64)  # None becomes nan
+        table = _fetch_floats(cursor, AGGREGATE_COLUMNS)
+    n = customer_id.size
+    # Orders of customers merged away (or of none) find no active customer.
+    where = np.searchsorted(customer_id, table[:, 0].astype(np.int64))
+    found = where < n
+    found[found] &= customer_id[where[found]] == table[found, 0].astype(np.int64)
+    rows, table = where[found], table[found]
+
+    def column(index: int, empty: float = 0.0) -> Array:
+        out = np.full(n, empty)
+        out[rows] = table[:, index]
+        return out
+
+    first_at, last_at = column(3, np.nan), column(4, np.nan)
     return Purchases(
-        customer_id=table[:, 0].astype(np.int64),
-        count=table[:, 1],
-        amount=table[:, 2],
-        first_at=table[:, 3],
-        last_at=table[:, 4],
-        days=table[:, 5],
-        first_day=table[:, 6],
-        last_day=table[:, 7],
-        recent=table[:, 8],
-        previous=table[:, 9],
+        customer_id=customer_id,
+        count=column(1),
+        amount=column(2),
+        first_at=first_at,
+        last_at=last_at,
+        days=column(5),
+        first_day=np.floor((first_at + offset) / DAY),
+        last_day=np.floor((last_at + offset) / DAY),
+        recent=column(6),
+        previous=column(7),
     )
 
 

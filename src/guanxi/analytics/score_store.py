@@ -1,19 +1,25 @@
-"""Bulk writes of one assessment: score rows upserted, class changes recorded, classes set.
+"""Bulk writes of one assessment: score rows replaced, class changes recorded, classes set.
 
-A million customers are written with executemany (SQLite) or COPY into a
-staging table (PostgreSQL), and the class history and the customers'
-`value_class` are derived from the score table by two set-based statements,
-so no per-customer Python loop touches the database.
+A million customers are written with executemany (SQLite) or COPY
+(PostgreSQL) into the emptied score table — every active customer gets a row
+each run, so a DELETE plus plain appends in key order is cheaper than an
+upsert that finds and rewrites each row (and its run_id index entry). Class
+moves are found by comparing the stored classes with the new ones in NumPy, so
+only the customers that move are written to the history and to
+`customers_customer`, whose 16 indexes make every touched row expensive.
+No per-customer Python loop issues its own statement.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
 import numpy as np
 from django.db import connection
+from numpy.typing import NDArray
 
 from .assessment import Assessment
 
@@ -67,61 +73,105 @@ def score_rows(assessment: Assessment, run_id: int) -> Iterator[tuple[Any, ...]]
     return zip(*columns, strict=True)
 
 
-def upsert_scores(
+def replace_scores(
     assessment: Assessment, run_id: int, advance: Callable[[int], None] | None = None
 ) -> None:
+    """Every active customer's score row, replacing the previous run's (same transaction)."""
     rows = score_rows(assessment, run_id)
     step = advance or (lambda _n: None)
     names = ", ".join(COLUMNS)
-    updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[1:])
     with connection.cursor() as cursor:
+        # Readers keep seeing the old rows until the caller's transaction
+        # commits (no TRUNCATE: its lock would block the 360 page meanwhile).
+        # Customers merged away since the last run drop out on the way.
+        cursor.execute(f"DELETE FROM {TABLE}")
         if connection.vendor == "postgresql":
-            # Dropped at commit; also dropped here for a second run inside one
-            # outer transaction (tests, or a caller's atomic block).
-            cursor.execute("DROP TABLE IF EXISTS score_stage")
-            cursor.execute(
-                f"CREATE TEMP TABLE score_stage (LIKE {TABLE} INCLUDING DEFAULTS) ON COMMIT DROP"
-            )
-            with cursor.cursor.copy(f"COPY score_stage ({names}) FROM STDIN") as copy:
+            with cursor.cursor.copy(f"COPY {TABLE} ({names}) FROM STDIN") as copy:
                 for index, row in enumerate(rows, 1):
                     copy.write_row(row)
                     if index % CHUNK == 0:
                         step(CHUNK)
-            cursor.execute(
-                f"INSERT INTO {TABLE} ({names}) SELECT {names} FROM score_stage "
-                f"ON CONFLICT (customer_id) DO UPDATE SET {updates}"
-            )
         else:
-            sql = (
-                f"INSERT INTO {TABLE} ({names}) VALUES ({', '.join(['%s'] * len(COLUMNS))}) "
-                f"ON CONFLICT (customer_id) DO UPDATE SET {updates}"
-            )
+            sql = f"INSERT INTO {TABLE} ({names}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"
             while chunk := [row for _, row in zip(range(CHUNK), rows, strict=False)]:
                 cursor.executemany(sql, chunk)
                 step(len(chunk))
-        # Customers merged away since the last run keep no score.
-        cursor.execute(
-            f"DELETE FROM {TABLE} WHERE customer_id IN "
-            "(SELECT id FROM customers_customer WHERE merged_into_id IS NOT NULL)"
-        )
 
 
-def record_class_changes(run_id: int, now: datetime) -> int:
-    """History rows for customers whose stored class differs from the new one; returns count."""
+def stored_classes() -> tuple[NDArray[np.int64], NDArray[np.str_]]:
+    """(customer id, value_class) as stored now, read inside the write transaction.
+
+    Two narrow columns: SQLite answers from a covering index on value_class
+    instead of the wide customer rows, and a manual edit made while the
+    assessment was computed is still seen (and recorded as the move's origin).
+    """
     with connection.cursor() as cursor:
-        cursor.execute(
+        cursor.execute("SELECT id, value_class FROM customers_customer")
+        rows = cursor.fetchall()
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=str)
+    ids, classes = zip(*rows, strict=True)
+    return np.fromiter(ids, dtype=np.int64, count=len(ids)), np.array(classes, dtype=str)
+
+
+def record_class_changes(assessment: Assessment, run_id: int, now: datetime) -> int:
+    """History rows and `value_class` for customers whose class moved; returns how many."""
+    customer = assessment.purchases.customer_id
+    if customer.size == 0:
+        return 0
+    ids, old = stored_classes()
+    # Stored classes in assessment order (customer ids are sorted; a customer
+    # created meanwhile has no score yet and is left for the next run).
+    where = np.minimum(np.searchsorted(customer, ids), customer.size - 1)
+    known = customer[where] == ids
+    before = np.full(customer.size, "", dtype=object)
+    before[where[known]] = old[known]
+    moved = np.flatnonzero((before != "") & (before != assessment.value_class.astype(object)))
+    if moved.size == 0:
+        return 0
+    p, rfm, model = assessment.purchases, assessment.rfm, assessment.clv
+    recency = rfm.recency_days[moved]
+    history = zip(
+        customer[moved].tolist(),
+        [run_id] * moved.size,
+        [connection.ops.adapt_datetimefield_value(now)] * moved.size,
+        before[moved].tolist(),
+        assessment.value_class[moved].tolist(),
+        assessment.rule[moved].tolist(),
+        [None if np.isnan(v) else int(v) for v in recency.tolist()],
+        _ints(p.count[moved]),
+        np.round(p.amount[moved], 2).tolist(),
+        _nullable(model.p_alive[moved]),
+        _nullable(model.value[moved], 2),
+        strict=True,
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(
             "INSERT INTO analytics_valueclasschange (customer_id, run_id, changed_at, from_class,"
             " to_class, rule, recency_days, frequency, monetary, p_alive, clv)"
-            " SELECT c.id, %s, %s, c.value_class, s.value_class, s.rule, s.recency_days,"
-            " s.frequency, s.monetary, s.p_alive, s.clv"
-            f" FROM customers_customer c JOIN {TABLE} s ON s.customer_id = c.id"
-            " WHERE c.value_class <> s.value_class",
-            [run_id, connection.ops.adapt_datetimefield_value(now)],
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            list(history),
         )
-        changed = cursor.rowcount
+        # One UPDATE per target class with the ids as one parameter, not one
+        # statement per customer.
+        targets = assessment.value_class[moved]
+        for target in np.unique(targets):
+            members = customer[moved][targets == target].tolist()
+            for start in range(0, len(members), CHUNK):
+                _set_class(cursor, str(target), members[start : start + CHUNK])
+    return int(moved.size)
+
+
+def _set_class(cursor: Any, value_class: str, ids: list[int]) -> None:
+    if connection.vendor == "postgresql":
         cursor.execute(
-            "UPDATE customers_customer SET value_class = s.value_class"
-            f" FROM {TABLE} s WHERE s.customer_id = customers_customer.id"
-            " AND customers_customer.value_class <> s.value_class"
+            "UPDATE customers_customer SET value_class = %s WHERE id = ANY(%s)", [value_class, ids]
         )
-    return int(changed)
+    else:
+        # A JSON array is one bound value; json_each unpacks it inside SQLite
+        # (a plain IN list would hit the 32,766 bound-parameter limit).
+        cursor.execute(
+            "UPDATE customers_customer SET value_class = %s"
+            " WHERE id IN (SELECT value FROM json_each(%s))",
+            [value_class, json.dumps(ids)],
+        )
