@@ -13,6 +13,7 @@ from ninja import NinjaAPI
 from guanxi.analytics.api import router as analytics_router
 from guanxi.chat.api import router as chat_router
 from guanxi.core.api import AUTH, install_error_handlers
+from guanxi.crisis.api import router as crisis_router
 from guanxi.customers.api import router as customers_router
 from guanxi.dedup.api import router as dedup_router
 from guanxi.evaluation.api import router as evaluation_router
@@ -47,3 +48,4 @@ api.add_router("", knowledge_router)
 api.add_router("", sales_router)
 api.add_router("", service_router)
 api.add_router("", chat_router)
+api.add_router("", crisis_router)
