@@ -2,7 +2,7 @@
 
 Sockets carry three things: lines (persisted by `actions.post_message` before
 anyone is told), typing (never stored: it is stale in a second) and read
-positions. Every write runs in `database_sync_to_async`; pushes leave from the
+positions. Every database call runs in `chat_db` (one thread, one reused connection); pushes leave from the
 actions after commit and arrive here as group events (`chat.*` handlers).
 
 Frames are JSON objects with a `type`. Refusals answer `{"type": "error",
@@ -12,9 +12,9 @@ Frames are JSON objects with a `type`. Refusals answer `{"type": "error",
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from guanxi.core.actions import ActionError
@@ -23,10 +23,13 @@ from guanxi.core.permissions import CHAT, can
 
 from . import actions, limits, push, visitors
 from .choices import Sender, Status
+from .db import chat_db
 from .forms import MessageForm, RatingForm, first_error
 from .models import Conversation
 from .payloads import conversation_payload, message_payload, visitor_view
 from .queries import console_queue, recent_messages, visitor_unread
+
+T = TypeVar("T")
 
 # Close codes after the handshake (4000–4999 are the application's own).
 CLOSE_TOO_BIG = 4413
@@ -61,6 +64,10 @@ class ChatSocket(AsyncJsonWebsocketConsumer):
             await self.error("bad_request", "缺少 type。", "type")
             return
         await self.receive_json(content)
+
+    async def act(self, action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a write action on the database thread; its pushes leave from the loop after."""
+        return await push.collecting(lambda: chat_db(action)(*args, **kwargs))
 
     async def error(self, code: str, message: str, field: str | None = None, **extra: Any) -> None:
         await self.send_json(
@@ -104,7 +111,7 @@ class VisitorConsumer(ChatSocket):
         if visitors.conversation_id_from(token) != self.conversation_id:
             await self.close()  # before accept: the handshake is refused (HTTP 403)
             return
-        state = await database_sync_to_async(self._state)()
+        state = await chat_db(self._state)()
         if state is None:
             await self.close()
             return
@@ -146,13 +153,11 @@ class VisitorConsumer(ChatSocket):
             elif kind == "typing":
                 await self.typing_to(self.conversation_id, content.get("typing"))
             elif kind == "read" and _int(content.get("upto")):
-                await database_sync_to_async(actions.mark_read)(
-                    _stub(self.conversation_id), content["upto"], by=None
+                await self.act(
+                    actions.mark_read, _stub(self.conversation_id), content["upto"], by=None
                 )
             elif kind == "close":
-                await database_sync_to_async(actions.close_conversation)(
-                    _stub(self.conversation_id), by=None
-                )
+                await self.act(actions.close_conversation, _stub(self.conversation_id), by=None)
             elif kind == "rate":
                 await self._rate(content)
             else:
@@ -171,8 +176,8 @@ class VisitorConsumer(ChatSocket):
             )
             return
         client_id = content.get("client_id") if isinstance(content.get("client_id"), str) else ""
-        await database_sync_to_async(actions.post_message)(
-            _stub(self.conversation_id), body, by=None, client_id=client_id
+        await self.act(
+            actions.post_message, _stub(self.conversation_id), body, by=None, client_id=client_id
         )
 
     async def _rate(self, content: dict[str, Any]) -> None:
@@ -181,8 +186,8 @@ class VisitorConsumer(ChatSocket):
             field, message, code = first_error(form)
             await self.error(code, message, field)
             return
-        await database_sync_to_async(actions.rate_conversation)(
-            _stub(self.conversation_id), form.cleaned_data["score"]
+        await self.act(
+            actions.rate_conversation, _stub(self.conversation_id), form.cleaned_data["score"]
         )
         await self.send_json({"type": "rated", "score": form.cleaned_data["score"]})
 
@@ -222,7 +227,7 @@ class AgentConsumer(ChatSocket):
             await self.close()  # before accept: HTTP 403, whatever the role
             return
         self.joined: set[int] = set()
-        waiting, active = await database_sync_to_async(console_queue)(self.user)
+        waiting, active = await chat_db(console_queue)(self.user)
         await self.channel_layer.group_add(push.AGENTS, self.channel_name)
         for conversation in active:
             await self._join(conversation.pk)
@@ -266,9 +271,7 @@ class AgentConsumer(ChatSocket):
         conversation = _stub(conversation_id)
         try:
             if kind == "accept":
-                await database_sync_to_async(actions.accept_conversation)(
-                    conversation, by=self.user
-                )
+                await self.act(actions.accept_conversation, conversation, by=self.user)
                 await self._join(conversation_id)
                 await self._history(conversation_id)
             elif kind == "history":
@@ -281,25 +284,23 @@ class AgentConsumer(ChatSocket):
                 client_id = (
                     content.get("client_id") if isinstance(content.get("client_id"), str) else ""
                 )
-                await database_sync_to_async(actions.post_message)(
-                    conversation, body, by=self.user, client_id=client_id
+                await self.act(
+                    actions.post_message, conversation, body, by=self.user, client_id=client_id
                 )
             elif kind == "typing":
                 if conversation_id in self.joined:
                     await self.typing_to(conversation_id, content.get("typing"))
             elif kind == "read" and _int(content.get("upto")):
-                await database_sync_to_async(actions.mark_read)(
-                    conversation, content["upto"], by=self.user
-                )
+                await self.act(actions.mark_read, conversation, content["upto"], by=self.user)
             elif kind == "close":
-                await database_sync_to_async(actions.close_conversation)(conversation, by=self.user)
+                await self.act(actions.close_conversation, conversation, by=self.user)
             else:
                 await self.error("bad_request", "未知的消息类型。", "type")
         except ActionError as exc:
             await self.action_error(exc, conversation=conversation_id)
 
     async def _history(self, conversation_id: int) -> None:
-        state = await database_sync_to_async(self._conversation_state)(conversation_id)
+        state = await chat_db(self._conversation_state)(conversation_id)
         if state is None:
             await self.error(
                 "not_found", "记录不存在。", "conversation", conversation=conversation_id
