@@ -131,3 +131,21 @@ def test_a_base_without_repeat_buyers_still_gets_rfm_and_classes(
     assert CustomerScore.objects.filter(clv__isnull=True).count() == 2
     # The only buyer is the top spender of this base, and bought recently.
     assert CustomerScore.objects.filter(value_class="high").count() == 1
+
+
+def test_a_manual_class_edit_is_the_origin_of_the_next_move(
+    users: dict[str, Any], base: dict[str, Any]
+) -> None:
+    from guanxi.customers.models import Customer
+
+    recompute_value_assessment(by=users["alice"], now=NOW)
+    Customer.objects.filter(pk=base["loyal"].pk).update(value_class="churned")
+    run = recompute_value_assessment(by=users["alice"], now=NOW)
+    assert run.changes == 1
+    move = ValueClassChange.objects.filter(customer=base["loyal"]).latest("id")
+    assert (move.from_class, move.to_class, move.run_id) == ("churned", "high", run.pk)
+    assert move.p_alive is not None and move.clv is not None and move.monetary == 25000
+    base["loyal"].refresh_from_db()
+    assert base["loyal"].value_class == "high"
+    # The others did not move and got no history row in this run.
+    assert ValueClassChange.objects.filter(run_id=run.pk).count() == 1

@@ -65,7 +65,9 @@ def _aggregate_sql(vendor: str) -> str:
     """
     if vendor == "postgresql":
         epoch = "EXTRACT(EPOCH FROM {})::float8"
-        day = "FLOOR((EXTRACT(EPOCH FROM o.ordered_at) + %(offset)s) / 86400)::bigint"
+        # date_part returns float8; EXTRACT returns numeric since PostgreSQL 14,
+        # several times slower per row.
+        day = "FLOOR((date_part('epoch', o.ordered_at) + %(offset)s) / 86400)::bigint"
         amount = "SUM(o.total_amount)::float8"
     else:
         epoch = "CAST(strftime('%%s', {}) AS REAL)"
