@@ -46,6 +46,15 @@ def _add_dedup() -> None:
 _add_dedup()
 
 
+def _add_evaluation() -> None:
+    from guanxi.evaluation.cli import app as evaluation_app
+
+    app.add_typer(evaluation_app, name="evaluation")
+
+
+_add_evaluation()
+
+
 def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guanxi.settings")
     import django

@@ -171,3 +171,23 @@ def test_without_a_chinese_font_the_pdf_is_refused_with_what_to_install(
     assert api.json()["code"] == "font_missing"
     page = client.get("/evaluation/report.pdf", {"period": "h1", "year": 2025}, follow=True)
     assert "GUANXI_PDF_FONT" in page.content.decode()
+
+
+def test_the_cli_writes_a_managers_report_to_excel(
+    users: dict[str, Any], sales: Any, tmp_path: Any
+) -> None:
+    from typer.testing import CliRunner
+
+    from guanxi.cli import app
+
+    out = tmp_path / "评估.xlsx"
+    result = CliRunner().invoke(
+        app, ["evaluation", "report", str(out), "--as", "dave", "--period", "h2", "--year", "2025"]
+    )
+    assert result.exit_code == 0, result.output
+    teams = load_workbook(out)["按团队"]
+    assert {r[0].value for r in teams.iter_rows(min_row=3)} == {"北京一组"}
+    refused = CliRunner().invoke(
+        app, ["evaluation", "report", str(tmp_path / "x.doc"), "--as", "dave", "--year", "2025"]
+    )
+    assert refused.exit_code == 1
