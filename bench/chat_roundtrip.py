@@ -240,6 +240,23 @@ def summary(values: list[float]) -> dict[str, float]:
     }
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc), for CPU per line."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(
+    name: str, proc: subprocess.Popen[bytes], urls: list[Any], args: Any, base: str
+) -> dict[str, Any]:
+    cpu = cpu_seconds(proc.pid)
+    result = asyncio.run(run_clients(urls, args.lines, args.interval, f"http://{base}"))
+    # Two lines per round trip: the visitor's and the agent's reply.
+    used = cpu_seconds(proc.pid) - cpu
+    result["server_cpu_ms_per_line"] = round(used * 1000 / max(1, 2 * result["lines"]), 3)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sessions", type=int, default=100)
@@ -262,6 +279,7 @@ def main() -> None:
         "database": os.environ.get("GUANXI_DATABASE_URL", "sqlite").split("@")[-1],
         "channel_layer": "redis" if os.environ.get("GUANXI_REDIS_URL") else "in-memory",
         "cpus": os.cpu_count(),
+        "load_average_before": os.getloadavg()[0],
     }
 
     port = free_port()
@@ -278,9 +296,7 @@ def main() -> None:
              {"Cookie": p["visitor_cookie"]}, {"Cookie": p["agent_cookie"]}, p["conversation"])
             for p in pairs
         ]  # fmt: skip
-        results["guanxi"] = asyncio.run(
-            run_clients(urls, args.lines, args.interval, f"http://{base}")
-        )
+        results["guanxi"] = measure("guanxi", server, urls, args, base)
     finally:
         stop(server)
 
@@ -290,9 +306,7 @@ def main() -> None:
         wait_port(port, relay)
         base = f"127.0.0.1:{port}"
         urls = [(f"ws://{base}/v/{i}", f"ws://{base}/a/{i}", {}, {}, i) for i in range(len(pairs))]
-        results["relay"] = asyncio.run(
-            run_clients(urls, args.lines, args.interval, f"http://{base}")
-        )
+        results["relay"] = measure("relay", relay, urls, args, base)
     finally:
         stop(relay)
 
