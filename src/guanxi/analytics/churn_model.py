@@ -31,6 +31,7 @@ CALIBRATION_BINS = 10
 DAY = 86_400.0
 # Fewer than this many customers of either class and a holdout AUC means nothing.
 MIN_PER_CLASS = 20
+EARLY_STOPPING_ROWS = 1000
 
 
 class TrainingError(Exception):
@@ -51,7 +52,7 @@ class TrainedClassifier:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def make_classifier(seed: int) -> Any:
+def make_classifier(seed: int, rows: int) -> Any:
     """Slow-learning, shallow, regularised boosting: churn tables are small and noisy.
 
     These settings were chosen on IBM Telco (bench/churn_wa.py) against the
@@ -65,9 +66,12 @@ def make_classifier(seed: int) -> Any:
         learning_rate=0.05,
         max_iter=300,
         max_leaf_nodes=15,
-        min_samples_leaf=40,
+        # 40 customers a leaf on thousands; small histories must still split.
+        min_samples_leaf=min(40, max(5, rows // 100)),
         l2_regularization=1.0,
-        early_stopping=True,
+        # Early stopping holds out 10 % to pick the number of trees; a few
+        # hundred customers cannot spare that, and fit all 300 trees instead.
+        early_stopping=rows >= EARLY_STOPPING_ROWS,
         random_state=seed,
     )
 
@@ -117,12 +121,15 @@ def train_classifier(
         raise TrainingError(
             f"每类至少需要 {MIN_PER_CLASS} 位客户（流失 {positives}，未流失 {y.size - positives}）"
         )
+    # A column with no value at all (no survey answered yet) teaches nothing and
+    # the binning cannot cut it; the stored feature list records what was used.
     frame = prepare(features)
+    frame = frame.loc[:, frame.notna().any().to_numpy()]
     started = time.perf_counter()
     x_train, x_test, y_train, y_test = train_test_split(
         frame, y, test_size=test_size, stratify=y, random_state=seed
     )
-    model = make_classifier(seed)
+    model = make_classifier(seed, int(y_train.size))
     model.fit(x_train, y_train)
     probability = model.predict_proba(x_test)[:, 1]
     return TrainedClassifier(
