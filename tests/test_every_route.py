@@ -269,6 +269,8 @@ CREATORS = {
     "service:sla_policy_add": CONFIGURERS,
     "service:calendar_add": CONFIGURERS,
     "service:bay_add": CONFIGURERS,
+    # Not a creation, but the same question: who may write through an id-less page.
+    "dedup:settings": {"alice"},
 }
 
 
