@@ -122,3 +122,20 @@ def test_the_kpi_api_answers_with_the_same_figures_and_refuses_a_bad_filter(
     bad = client.get("/api/v1/kpis", {"period": "sometime"})
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "period"
+
+
+def test_the_dashboard_costs_the_same_number_of_queries_for_three_customers_or_thirty(
+    login: Any, users: dict[str, Any], customers: Any, make_customer: Any, buy: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(users["alice"])
+    with CaptureQueriesContext(connection) as few:
+        client.get("/evaluation/", {"period": "h2", "year": "2025"})
+    for n in range(27):
+        buy(make_customer("bob", name=f"批量{n}", value_class="potential"), bj(2025, 9, 1), 10 + n)
+    with CaptureQueriesContext(connection) as many:
+        client.get("/evaluation/", {"period": "h2", "year": "2025"})
+    assert len(many) == len(few)
+    assert len(few) < 60

@@ -27,7 +27,7 @@ from .kpis import KPIS
 from .models import KpiTarget
 from .pdf import ReportFontMissing, report_pdf
 from .queries import Dashboard, Report, dashboard, dashboard_data, evaluation_report, filter_choices
-from .report_rows import group_rows, headers, overall_rows
+from .report_rows import group_rows, headers, line_cells, overall_rows
 from .targets import targets_for
 from .templatetags.kpi_format import kpi_change, kpi_value
 
@@ -118,7 +118,7 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
         writer.writerow([_("期间"), *headers()])
         for line in board.lines:
             writer.writerow(
-                [filters.period.label, *["" if v is None else v for v in _line_cells(line)]]
+                [filters.period.label, *["" if v is None else v for v in line_cells(line)]]
             )
     elif table == "clv":
         writer.writerow([_("CLV 区间（元）"), _("客户数")])
@@ -128,12 +128,6 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
         writer.writerows([s.label, s.count] for s in board.distributions[table])
     actions.record_report_download(user, f"KPI {table} {filters.period.label}", "csv")
     return response
-
-
-def _line_cells(line: Any) -> list[Any]:
-    from .report_rows import line_cells
-
-    return line_cells(line)
 
 
 # --- evaluation report ----------------------------------------------------------------------
