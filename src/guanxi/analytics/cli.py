@@ -176,3 +176,56 @@ def clv(
     for name, value in result.get("holdout", {}).items():
         summary_table.add_row(f"holdout {name}", f"{value:,.3f}")
     console.print(summary_table)
+
+
+@app.command("churn-train")
+def churn_train(
+    horizon_days: Annotated[
+        int, typer.Option(help="Days without a purchase after the cutoff that count as churn.")
+    ] = 180,
+    cutoff: Annotated[
+        str | None, typer.Option(help="Cutoff day YYYY-MM-DD (default: horizon days ago).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the stratified split and the trees.")] = 0,
+    activate: Annotated[
+        bool, typer.Option(help="Use the model in the churn score from the next recompute.")
+    ] = True,
+) -> None:
+    """Train the churn classifier on this company's history; print holdout AUC and calibration."""
+    from guanxi.cli import migrate, setup_django
+
+    setup_django()
+    migrate()
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+
+    from guanxi.analytics.actions import train_churn_model
+    from guanxi.core.actions import ActionError
+
+    when = None
+    if cutoff:
+        try:
+            day = datetime.strptime(cutoff, "%Y-%m-%d").date()
+        except ValueError:
+            fail(f"--cutoff {cutoff!r} is not a date (YYYY-MM-DD)")
+        when = datetime.combine(day, time(), ZoneInfo(settings.TIME_ZONE))
+    try:
+        run = train_churn_model(
+            by=None, cutoff=when, horizon_days=horizon_days, seed=seed, activate=activate
+        )
+    except ActionError as exc:
+        fail(exc.message)
+    if run.error:
+        fail(f"not trained: {run.error}")
+    console.print(
+        f"{run.rows:,} customers · {run.positives:,} churned · AUC {run.auc:.4f} · "
+        f"Brier {run.brier:.4f} · {run.seconds:.1f} s · active {run.active}"
+    )
+    table = Table(title="Calibration (holdout)")
+    for name in ("predicted", "observed", "count"):
+        table.add_column(name, justify="right")
+    for row in run.calibration:
+        table.add_row(f"{row['predicted']:.3f}", f"{row['observed']:.3f}", str(row["count"]))
+    console.print(table)
