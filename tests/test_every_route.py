@@ -119,6 +119,13 @@ def mallory_world(users: dict[str, Any], mallory_customer: Any, product: Any) ->
         "sla_policy": SlaPolicy.objects.first(), "calendar_day": CalendarDay.objects.first(),
         "bay": ServiceBay.objects.create(name="走查工位"), "target": ServiceTarget.objects.first(),
     }  # fmt: skip
+    from guanxi.crisis.actions import create_crisis, link_customers
+
+    # A crisis (company-wide: all read it) that affects mallory's customer.
+    crisis = create_crisis({"kind": "product_recall", "title": "走查召回", "risk_level": "3",
+                            "owner": users["alice"]}, by=users["alice"])  # fmt: skip
+    link_customers(crisis, by=users["alice"], codes=[str(mallory_customer.pk)])
+    service_settings["crisis"] = crisis
     from guanxi.chat.actions import link_customer, start_conversation
 
     # A live-chat conversation linked to mallory's customer (transcript pages and API).
@@ -171,9 +178,13 @@ KIND_WORDS = {
     "tickets": "ticket", "survey": "ticket", "pairs": "pair", "imports": "batch",
     "tasks": "task", "conversations": "conversation",
     "sla-policies": "sla_policy", "calendar": "calendar_day", "bays": "bay", "targets": "target",
+    "crisis": "crisis",
 }  # fmt: skip
 # Service-desk settings: admins alone read and change them.
 SETTINGS_KINDS, CONFIGURERS = {"sla_policy", "calendar_day", "bay", "target"}, {"alice"}
+# Crises are company-wide news every role reads; admins, regional managers, managers
+# and service agents run the response (customer rows inside stay customer-scoped).
+CRISIS_RESPONDERS = {"alice", "erin", "dave", "carol"}
 
 
 def _kind_before(route: str, position: int) -> str:
@@ -215,6 +226,8 @@ def allowed(route: str, role: str) -> bool:
         return role in BATCH_READERS
     if kind in SETTINGS_KINDS:
         return role in CONFIGURERS
+    if kind == "crisis":
+        return role in CRISIS_RESPONDERS or not is_write_route(route)
     if kind in ("article", "article_version", "article_category"):
         reads = kind == "article" and not is_write_route(route) and "versions" not in route
         return role in ARTICLE_WRITERS or reads
@@ -269,6 +282,7 @@ CREATORS = {
     "service:sla_policy_add": CONFIGURERS,
     "service:calendar_add": CONFIGURERS,
     "service:bay_add": CONFIGURERS,
+    "crisis:create": CRISIS_RESPONDERS,
     # Not a creation, but the same question: who may write through an id-less page.
     "dedup:settings": {"alice"},
 }
@@ -320,7 +334,7 @@ API_KINDS = {
     "articles": "article",
     "customers": "customer", "contacts": "contact", "addresses": "address",
     "products": "product", "purchases": "order", "tickets": "ticket", "tasks": "task",
-    "conversations": "conversation",
+    "conversations": "conversation", "crises": "crisis",
 }  # fmt: skip
 
 
@@ -361,6 +375,8 @@ def api_allowed(path: str, method: str, kind: str | None, role: str) -> bool:
         return role in PRODUCT_WRITERS or not write
     if kind == "article":
         return role in ARTICLE_WRITERS or not (write or path.endswith("/versions"))
+    if kind == "crisis":
+        return role in CRISIS_RESPONDERS or not write
     if path.endswith("/assign"):
         return role in ASSIGNS
     return role in (CHANGES if write else SEES)
