@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -108,6 +110,26 @@ def _breach(rows: list[dict[str, object]], now: datetime) -> None:
     Ticket.objects.filter(pk__in=response, resolved_at__isnull=False).update(escalate_at=None)
 
 
+def _insert(model: type[Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Plain multi-row INSERT (executemany) of prepared tuples.
+
+    `bulk_create` prepares every field of every model instance in Python; at
+    100,000 escalations (300,000 notification and event rows) that was two
+    thirds of the scan's time. Rows here are already in database form.
+    """
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(model._meta.db_table),
+        ", ".join(quote(model._meta.get_field(c).column) for c in columns),
+        ", ".join(["%s"] * len(columns)),
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            cursor.executemany(sql, rows[start : start + BATCH])
+
+
 def _tell(
     rows: list[dict[str, object]],
     kind: str,
@@ -117,11 +139,13 @@ def _tell(
     *,
     escalate: bool,
 ) -> None:
-    from .notifications import notify_many
+    from .notifications import send_after_commit
 
-    notes: list[Notification] = []
+    moment = connection.ops.adapt_datetimefield_value(timezone.now())
+    as_json = Event._meta.get_field("changes").get_db_prep_save
+    notes: list[tuple[Any, ...]] = []
     mails: list[tuple[str, str, str]] = []
-    events: list[Event] = []
+    events: list[tuple[Any, ...]] = []
     by_person: dict[int, list[str]] = defaultdict(list)
     for row in rows:
         milestone = _("首次响应") if _racing_response(row) else _("解决")
@@ -141,23 +165,12 @@ def _tell(
                 recipients.append(manager)
             if assignee is None and manager is None:
                 recipients.extend(admins)
-            events.append(
-                Event(
-                    verb="ticket.escalated",
-                    object_type="ticket",
-                    object_id=row["id"],
-                    customer_id=row["customer_id"],
-                    summary=message,
-                    changes={
-                        "escalation_level": [
-                            row["escalation_level"],
-                            int(row["escalation_level"]) + 1,
-                        ]
-                    },  # type: ignore[call-overload]
-                )
-            )
+            level = int(row["escalation_level"])  # type: ignore[call-overload]
+            changes = as_json({"escalation_level": [level, level + 1]}, connection)
+            events.append((moment, "ticket.escalated", "ticket", row["id"], row["customer_id"],
+                           message, changes))  # fmt: skip
         for person in {p.pk: p for p in recipients}.values():
-            notes.append(Notification(user=person, ticket_id=row["id"], kind=kind, message=message))
+            notes.append((person.pk, row["id"], kind, message, moment))
             if person.email:
                 by_person[person.pk].append(message)
     # One mail per person per run, listing their tickets: a scan that finds 500
@@ -165,6 +178,7 @@ def _tell(
     for pk, lines in by_person.items():
         subject = _("SLA 升级：%(n)s 个工单") if escalate else _("SLA 预警：%(n)s 个工单")
         mails.append((users[pk].email, subject % {"n": len(lines)}, "\n".join(lines)))
-    notify_many(notes, mails)
-    if events:
-        Event.objects.bulk_create(events, batch_size=1000)
+    _insert(Notification, ("user", "ticket", "kind", "message", "created_at"), notes)
+    send_after_commit(mails)
+    _insert(Event, ("created_at", "verb", "object_type", "object_id", "customer", "summary",
+                    "changes"), events)  # fmt: skip
