@@ -83,8 +83,11 @@ def test_the_cached_calendar_reloads_after_an_edit_and_not_before(db: None) -> N
     assert len(queries) == 2  # the fingerprint only, not the ≈1,000 rows
     CalendarDay.objects.create(day=date(2026, 11, 23), kind="holiday", name="公司假日")
     assert not WorkingCalendar.current().is_workday(date(2026, 11, 23))
+    from guanxi.core.actions import add_user
+    from guanxi.service.actions import save_calendar_day
+
+    admin = add_user("root", "Guanxi-Test-2026!", role="admin", by=None)
     row = CalendarDay.objects.get(day=date(2026, 11, 23))
-    row.kind = "workday"
-    row.updated_at = row.updated_at.replace(year=2027)  # an edit moves the newest stamp
-    row.save()
+    # Same row count: the edit's newer `updated_at` is what the fingerprint notices.
+    save_calendar_day(row, {"day": row.day, "kind": "workday", "name": "补班"}, by=admin)
     assert WorkingCalendar.current().is_workday(date(2026, 11, 23))
