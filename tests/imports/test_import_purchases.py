@@ -128,3 +128,24 @@ def test_a_dry_run_of_purchases_writes_nothing(
     assert (result.total, result.valid) == (2, 1) and result.rejected[0][0] == 2
     assert not Order.objects.exists()
     assert Customer.objects.get(pk=bob_customer.pk).purchase_count == 0
+
+
+def test_the_preloaded_product_check_refuses_like_the_form(
+    users: dict[str, Any], product: Any, lubricant: Any
+) -> None:
+    from guanxi.customers.imports.rows import form_errors
+    from guanxi.sales.forms import PurchaseLineForm
+    from guanxi.sales.imports import Products, validate_line
+
+    lubricant.active = False
+    lubricant.save()
+    products = Products.load()
+    for text in ("LUB-1", "长城润滑油", "NOPE", str(product.pk + 999), "", "DSL\x00"):
+        raw = {"product": text, "quantity": "1"}
+        cleaned, error = validate_line(raw, products)
+        wanted = {"product": str(products.by_text.get(text) or text), "quantity": "1"}
+        form = PurchaseLineForm(data=wanted | {"unit_price": ""})
+        assert cleaned is None and not form.is_valid()
+        assert error == form_errors(form), text
+    cleaned, error = validate_line({"product": "DSL-0", "quantity": "1"}, products)
+    assert cleaned is not None and cleaned["product"] == product and not error

@@ -22,10 +22,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
-from django.db.models import DateTimeField, F, Value
-from django.db.models.functions import Coalesce, Greatest, Least
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 
 from guanxi.core.models import User
@@ -76,10 +78,26 @@ def normal_datetime(text: str) -> str:
 
 @dataclass
 class Products:
-    """Product code or name → id, and each product's unit; loaded once per import."""
+    """Product code or name → id, and the choosable products; loaded once per import."""
 
     by_text: dict[str, int | None]
     units: dict[int, str]
+    # The products PurchaseLineForm's own field offers (its queryset: active ones), by pk.
+    choosable: dict[str, Product] = field(default_factory=dict)
+
+    def product_to_python(self, form_field: forms.ModelChoiceField, value: Any) -> Any:
+        """ModelChoiceField.to_python without a query per line: same checks, same errors."""
+        if value in form_field.empty_values:
+            return None
+        form_field.validate_no_null_characters(value)
+        found = self.choosable.get(str(value))
+        if found is None:
+            raise ValidationError(
+                form_field.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return found
 
     @classmethod
     def load(cls) -> Products:
@@ -93,7 +111,9 @@ class Products:
             name: next(iter(pks)) if len(pks) == 1 else None for name, pks in by_name.items()
         }
         by_text.update({code: pk for pk, code, _name, _unit in rows})  # codes win
-        return cls(by_text, units)
+        field_queryset = PurchaseLineForm.base_fields["product"].queryset  # type: ignore[attr-defined]
+        choosable = {str(p.pk): p for p in field_queryset.all()}  # .all(): never its cache
+        return cls(by_text, units, choosable)
 
 
 def _decimal(text: str) -> Decimal | None:
@@ -119,6 +139,8 @@ def validate_line(raw: dict[str, str], products: Products) -> tuple[dict[str, An
     data = {"product": str(product_id) if product_id else product, "quantity": quantity}
     data["unit_price"] = price
     form = PurchaseLineForm(data=data)
+    product_field = form.fields["product"]  # this form's own copy of the field
+    product_field.to_python = partial(products.product_to_python, product_field)  # type: ignore[method-assign]
     if not form.is_valid():
         return None, form_errors(form)
     cleaned = dict(form.cleaned_data)
@@ -171,6 +193,7 @@ class PurchaseImport:
     def __post_init__(self) -> None:
         self.boundary = self.columns.get("number")
         self.products = Products.load()
+        self.refs = references.RefCache()
 
     def write(self, first_row: int, rows: list[list[str]]) -> Outcome:
         out = Outcome()
@@ -216,7 +239,7 @@ class PurchaseImport:
             group.error = f"订单号不能超过 {NUMBER_MAX} 个字符。"
         bad: Line | None = None
         for line in group.lines:
-            ref = references.row_ref(line.raw)
+            ref = self.refs.ref(line.raw)
             cleaned, error = validate_line(line.raw, self.products)
             line.error = ref if isinstance(ref, str) else error
             line.ref = None if isinstance(ref, str) else ref
@@ -305,17 +328,35 @@ class PurchaseImport:
     def _roll_up(
         self, totals: dict[int, tuple[int, Decimal, datetime, datetime]], now: datetime
     ) -> None:
-        """The customers' purchase totals move as record_purchase moves them (F() under lock)."""
-        for customer_id, (count, amount, first, last) in totals.items():
-            first_v = Value(first, output_field=DateTimeField())
-            last_v = Value(last, output_field=DateTimeField())
-            Customer.objects.filter(pk=customer_id).update(
-                purchase_count=F("purchase_count") + count,
-                total_amount=F("total_amount") + amount,
-                first_purchase_at=Least(Coalesce(F("first_purchase_at"), first_v), first_v),
-                last_purchase_at=Greatest(Coalesce(F("last_purchase_at"), last_v), last_v),
-                updated_at=now,
-            )
+        """The customers' purchase totals move as record_purchase moves them: relative
+        updates in the database (count + n, amount + sum, earliest first, latest last),
+        one prepared statement run for every customer of the chunk."""
+        ops = connection.ops
+        table = Customer._meta.db_table
+        sql = (
+            f'UPDATE "{table}" SET purchase_count = purchase_count + %s, '
+            "total_amount = total_amount + %s, "
+            "first_purchase_at = CASE WHEN first_purchase_at IS NULL OR first_purchase_at > %s "
+            "THEN %s ELSE first_purchase_at END, "
+            "last_purchase_at = CASE WHEN last_purchase_at IS NULL OR last_purchase_at < %s "
+            "THEN %s ELSE last_purchase_at END, updated_at = %s WHERE id = %s"
+        )
+        stamp = ops.adapt_datetimefield_value
+        params = [
+            (
+                count,
+                ops.adapt_decimalfield_value(amount, 18, 2),
+                stamp(first),
+                stamp(first),
+                stamp(last),
+                stamp(last),
+                stamp(now),
+                customer_id,
+            )  # fmt: skip
+            for customer_id, (count, amount, first, last) in totals.items()
+        ]
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, params)
 
     def _reject(self, line: Line, reason: str) -> ImportRejection:
         return ImportRejection(

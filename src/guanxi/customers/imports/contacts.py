@@ -75,12 +75,15 @@ class ContactImport:
     columns: dict[str, int]
     boundary: int | None = None
 
+    def __post_init__(self) -> None:
+        self.refs = references.RefCache()
+
     def write(self, first_row: int, rows: list[list[str]]) -> Outcome:
         out = Outcome()
         valid: list[tuple[int, list[str], references.Ref, dict[str, Any]]] = []
         for number, cells in enumerate(rows, first_row):
             raw = raw_cells(cells, self.columns)
-            ref = references.row_ref(raw)
+            ref = self.refs.ref(raw)
             cleaned, error = validate_contact(contact_input(raw))
             reason = ref if isinstance(ref, str) else error
             if reason or cleaned is None or isinstance(ref, str):

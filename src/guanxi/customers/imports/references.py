@@ -39,6 +39,22 @@ class Ref:
     value: str
 
 
+class RefCache(dict[tuple[str, str, str], "Ref | str"]):
+    """row_ref per distinct key text, for one import: a customer has many orders, and
+    normalising a phone (phonenumbers) and its blind index cost more than the row."""
+
+    def ref(self, raw: dict[str, str]) -> Ref | str:
+        key = (
+            raw.get("customer_id", ""),
+            raw.get("customer_credit_code", ""),
+            raw.get("customer_phone", ""),
+        )
+        found = self.get(key)
+        if found is None:
+            found = self[key] = row_ref(raw)
+        return found
+
+
 def row_ref(raw: dict[str, str]) -> Ref | str:
     """The row's customer key, or the reason the row names no usable customer."""
     if raw.get("customer_id"):
