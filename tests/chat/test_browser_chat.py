@@ -1,5 +1,5 @@
 """Visitor and agent in two Chromium pages against the real ASGI server: the start form,
-accepting from the queue, a line each way, typing shown on both sides."""
+accepting from the queue, knowledge-base suggestions, a line and typing each way."""
 
 from __future__ import annotations
 
@@ -44,6 +44,19 @@ def new_page(browser: Browser) -> Page:
 def test_a_visitor_and_an_agent_chat_in_two_browser_pages(
     browser: Browser, asgi_server: str, users: dict[str, Any], session_cookie: Any
 ) -> None:
+    from guanxi.knowledge.actions import create_article
+    from guanxi.knowledge.forms import ArticleForm
+
+    # A published knowledge-base article the console should suggest.
+    form = ArticleForm(
+        data={
+            "title": "加油卡充值指南",
+            "body": "加油卡可在网点或APP充值。",
+            "visibility": "internal",
+        }
+    )
+    assert form.is_valid(), form.errors.as_json()
+    create_article(form.cleaned_data, by=users["carol"], publish=True)
     base = f"http://{asgi_server}"
     visitor, agent = new_page(browser), new_page(browser)
     try:
@@ -66,6 +79,8 @@ def test_a_visitor_and_an_agent_chat_in_two_browser_pages(
         expect(agent.locator("#queue-active .queue-item")).to_contain_text("王先生")
         expect(agent.locator("#pane-log")).to_contain_text("请问加油卡怎么充值？")
         expect(visitor.locator("#chat-status")).to_have_text("客服 陈可儿 为您服务")
+        # The knowledge base suggests articles for the visitor's last line.
+        expect(agent.locator("#kb-suggest")).to_contain_text("加油卡充值指南")
 
         # Typing shows on the other side, then the line arrives.
         agent.locator("#pane-body").press_sequentially("您好", delay=30)
