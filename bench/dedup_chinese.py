@@ -1,7 +1,8 @@
 """Accuracy on the labelled Chinese test set (guanxi.customers.dedup.synthetic).
 
-Usage: .venv/bin/python bench/dedup_chinese.py [--entities 20000] [--threshold 0.5] [--seed 1]
-Runs the same path as `guanxi dedup find` (CSV → guessed roles → linkage).
+Usage: .venv/bin/python bench/dedup_chinese.py [--entities 20000] [--threshold 0.5] [--seed 1] [--no-tf]
+Runs the same path as `guanxi dedup find` (CSV → guessed roles → linkage);
+`--no-tf` scores without the name-frequency adjustment, for a before/after.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from guanxi.customers.dedup.linkage import link, prepare  # noqa: E402
 from guanxi.customers.dedup.people_file import read_people  # noqa: E402
 
 
-def run(entities: int, threshold: float, seed: int) -> tuple[evaluation.Scores, int, float]:
+def run(
+    entities: int, threshold: float, seed: int, tf: bool = True
+) -> tuple[evaluation.Scores, int, float]:
     rows = synthetic.generate(entities, seed=seed)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "people.csv"
@@ -34,7 +37,7 @@ def run(entities: int, threshold: float, seed: int) -> tuple[evaluation.Scores, 
             writer.writerows([row[c] for c in columns] for row in rows)
         started = time.perf_counter()
         _ids, table, _roles = read_people(path, "rec_id")
-        linkage = link(prepare(table))
+        linkage = link(prepare(table), term_frequencies=tf)
         seconds = time.perf_counter() - started
     keep = linkage.probability >= threshold
     pairs = zip(linkage.left[keep].tolist(), linkage.right[keep].tolist(), strict=True)
@@ -47,8 +50,9 @@ def main() -> None:
     parser.add_argument("--entities", type=int, default=20000)
     parser.add_argument("--threshold", type=float, default=0.5)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-tf", action="store_true", help="no name-frequency adjustment")
     args = parser.parse_args()
-    s, n, seconds = run(args.entities, args.threshold, args.seed)
+    s, n, seconds = run(args.entities, args.threshold, args.seed, not args.no_tf)
     print("| records | true pairs | precision | recall | F1 | seconds |\n|---|---|---|---|---|---|")
     print(
         f"| {n} | {s.true_pairs} | {s.precision:.4f} | {s.recall:.4f} | {s.f1:.4f} | {seconds:.1f} |"

@@ -1,6 +1,7 @@
 """Accuracy of `guanxi dedup` on the FEBRL data sets (and splink's plain setup as a baseline).
 
 Usage: .venv/bin/python bench/dedup_febrl.py [--threshold 0.5] [--splink-python /tmp/splinkvenv/bin/python]
+       [--no-tf]   (score without the name-frequency adjustment, for a before/after)
 
 FEBRL 1–3 are deduplicated as single files; FEBRL 4 (a, b) is concatenated and
 deduplicated, and only pairs across the two files count (a and b hold one copy
@@ -57,12 +58,12 @@ def truth_for(entities: list[str], sources: list[str], cross_only: bool) -> set[
 
 
 def run_guanxi(
-    path: Path, threshold: float, sources: list[str], cross_only: bool
+    path: Path, threshold: float, sources: list[str], cross_only: bool, tf: bool = True
 ) -> tuple[list, float]:
     started = time.perf_counter()
     ids, table, _roles = read_people(path, "uid")
     table.pop("full_name", None)  # rec_id is not a name; the id column is skipped already
-    linkage = link(prepare(table))
+    linkage = link(prepare(table), term_frequencies=tf)
     keep = linkage.probability >= threshold
     pairs = list(zip(linkage.left[keep].tolist(), linkage.right[keep].tolist(), strict=True))
     if cross_only:
@@ -93,6 +94,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--threshold", type=float, default=0.5)
     parser.add_argument("--splink-python", default="/tmp/splinkvenv/bin/python")
+    parser.add_argument("--no-tf", action="store_true", help="no name-frequency adjustment")
     args = parser.parse_args()
     folder = evaluation.febrl_dir()
     if folder is None:
@@ -104,7 +106,7 @@ def main() -> None:
             path, entities, sources = load(folder, files, Path(tmp))
             cross = len(files) > 1
             truth = truth_for(entities, sources, cross)
-            runs = {"guanxi": run_guanxi(path, args.threshold, sources, cross)}
+            runs = {"guanxi": run_guanxi(path, args.threshold, sources, cross, not args.no_tf)}
             baseline = run_splink(args.splink_python, path, args.threshold, sources, cross)
             if baseline:
                 runs["splink (plain)"] = baseline
