@@ -198,3 +198,20 @@ def test_the_api_lists_warnings_in_scope_and_win_back_is_all_or_nothing(
     assert again.json()["existing"] == [warned["angry"].pk]
     assert first.json()["task_ids"] == again.json()["task_ids"]
     assert FollowUpTask.objects.count() == 1
+
+
+def test_only_admins_edit_the_churn_settings_and_bad_cut_offs_are_refused(
+    login: Callable[..., Any], users: dict[str, Any]
+) -> None:
+    from guanxi.analytics.forms import CHURN_CONFIG_FIELDS
+    from guanxi.analytics.models import AssessmentConfig
+
+    url = reverse("analytics:churn_settings")
+    for name in ("frank", "dave", "bob"):
+        assert login(users[name]).get(url).status_code == 404
+    alice = login(users["alice"])
+    data = {f: getattr(AssessmentConfig.current(), f) for f in CHURN_CONFIG_FIELDS}
+    refused = alice.post(url, {**data, "churn_medium_from": 80, "churn_high_from": 50})
+    assert refused.status_code == 200 and "churn_medium_from" in refused.context["form"].errors
+    saved = alice.post(url, {**data, "contact_days_high": 5})
+    assert saved.status_code == 302 and AssessmentConfig.current().contact_days_high == 5

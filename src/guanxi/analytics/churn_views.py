@@ -29,10 +29,11 @@ from guanxi.engagement.queries import win_back_rate
 from guanxi.exports.cells import safe_cell
 from guanxi.exports.files import csv_chunks
 
+from .actions import update_assessment_config
 from .choices import ChurnReason, RiskLevel
 from .churn_actions import DEFAULT_HORIZON_DAYS, train_churn_model
 from .churn_explain import reasons, win_back_notes
-from .forms import ChurnTrainForm
+from .forms import ChurnConfigForm, ChurnTrainForm
 from .models import MODEL_READERS, AssessmentConfig, ChurnScore
 from .queries import (
     CHURN_READERS,
@@ -245,3 +246,18 @@ def churn_train(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, _("模型已训练，下次价值评估时用于流失评分。"))
     return redirect("analytics:churn_model")
+
+
+@login_required
+def churn_settings(request: HttpRequest) -> HttpResponse:
+    """The churn signals' weights, windows, thresholds and level cut-offs (admins)."""
+    user: User = request.user  # type: ignore[assignment]
+    if user.role != "admin":
+        raise Http404
+    config = AssessmentConfig.current()
+    form = ChurnConfigForm(request.POST or None, instance=config)
+    if request.method == "POST" and form.is_valid():
+        update_assessment_config(form.cleaned_data, by=user)
+        messages.success(request, _("流失预警规则已保存，下次价值评估时生效。"))
+        return redirect("analytics:churn_settings")
+    return render(request, "analytics/churn_settings.html", {"form": form})

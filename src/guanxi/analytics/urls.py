@@ -10,6 +10,7 @@ urlpatterns = [
     path("churn/", churn_views.churn_list, name="churn"),
     path("churn/export.csv", churn_views.churn_export, name="churn_export"),
     path("churn/win-back/", churn_views.churn_win_back, name="churn_win_back"),
+    path("churn/settings/", churn_views.churn_settings, name="churn_settings"),
     path("churn/model/", churn_views.churn_model_page, name="churn_model"),
     path("churn/model/train/", churn_views.churn_train, name="churn_train"),
 ]
