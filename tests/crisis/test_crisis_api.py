@@ -103,3 +103,20 @@ def test_an_empty_link_request_names_why(users: dict[str, Any], recall: Any) -> 
     response = post(api(users["alice"]), f"/api/v1/crises/{recall.pk}/customers",
                     {"segment": {"value_class": "vip"}})  # fmt: skip
     assert response.json()["errors"][0]["field"] == "value_class"
+
+
+def test_a_patch_changes_only_the_fields_sent_and_names_a_bad_one(
+    users: dict[str, Any], recall: Any
+) -> None:
+    client = api(users["dave"])
+    url = f"/api/v1/crises/{recall.pk}"
+    response = client.patch(url, json.dumps({"risk_level": "1"}), content_type="application/json")
+    assert response.status_code == 200 and response.json()["risk_level"] == "1"
+    assert response.json()["response_plan"] == recall.response_plan
+    response = client.patch(url, json.dumps({"title": ""}), content_type="application/json")
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "title"
+    assert Crisis.objects.get(pk=recall.pk).title == recall.title
+    bob = api(users["bob"]).patch(
+        url, json.dumps({"risk_level": "4"}), content_type="application/json"
+    )
+    assert bob.status_code == 403

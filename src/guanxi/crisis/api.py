@@ -91,6 +91,18 @@ class CrisisIn(Strict):
     identified_at: datetime | None = None
 
 
+class CrisisPatch(Strict):
+    """Only the fields sent change; status moves through /transitions."""
+
+    kind: CrisisKind | None = None
+    title: str | None = None
+    description: str | None = None
+    risk_level: RiskLevel | None = None
+    owner_id: int | None = None
+    response_plan: str | None = None
+    identified_at: datetime | None = None
+
+
 class TransitionIn(Strict):
     status: CrisisStatus
     note: str = ""
@@ -219,6 +231,19 @@ def get_crisis(request: HttpRequest, id: int) -> Any:
     user = actor(request)
     crisis = _crisis(user, id)
     return {**crisis_out(crisis), "progress": progress(user, crisis).as_dict()}
+
+
+@router.patch("/crises/{id}", response={200: CrisisOut, **ERRORS})
+def update_crisis(request: HttpRequest, id: int, payload: CrisisPatch) -> Any:
+    """Edit the description, risk level, owner or response plan (the event keeps before→after)."""
+    user, crisis = _responder(request, id)
+    current = {f: getattr(crisis, f) for f in ("kind", "title", "description", "risk_level",
+                                               "owner_id", "response_plan", "identified_at")}  # fmt: skip
+    sent = payload.model_dump(exclude_unset=True)
+    form = CrisisForm(data=form_data({**current, **sent}, {"owner_id": "owner"}), instance=crisis)
+    if not form.is_valid():
+        raise form_error(form, rename={"owner": "owner_id"})
+    return crisis_out(actions.update_crisis(crisis, form.cleaned_data, by=user))
 
 
 @router.post("/crises/{id}/transitions", response={200: CrisisOut, **ERRORS})
