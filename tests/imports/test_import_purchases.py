@@ -149,3 +149,33 @@ def test_the_preloaded_product_check_refuses_like_the_form(
         assert error == form_errors(form), text
     cleaned, error = validate_line({"product": "DSL-0", "quantity": "1"}, products)
     assert cleaned is not None and cleaned["product"] == product and not error
+
+
+def test_rebound_forms_answer_like_fresh_forms_row_after_row(product: Any) -> None:
+    """The import re-binds one form per kind; interleaved good and bad rows must get
+    exactly a fresh form's verdict and messages (no state carried over)."""
+    from guanxi.customers.imports.rows import form_errors
+    from guanxi.sales.forms import PurchaseLineForm
+    from guanxi.sales.imports import Products, validate_header, validate_line
+
+    products = Products.load()
+    lines = [("DSL-0", q, pr) for q in ("1", "0", "-1", "abc", "1.2345", "", "2.5")
+             for pr in ("", "10", "-5", "1.234", "x")]  # fmt: skip
+    for text, quantity, price in lines * 2:
+        got, error = validate_line(
+            {"product": text, "quantity": quantity, "unit_price": price}, products
+        )
+        form = PurchaseLineForm(
+            data={"product": str(product.pk), "quantity": quantity, "unit_price": price}
+        )
+        if form.is_valid():
+            assert got is not None and not error
+            assert {k: got[k] for k in form.cleaned_data} == form.cleaned_data
+        else:
+            assert got is None and error == form_errors(form)
+    for when in ("2026-03-01", "2026/3/1 10:00", "", "tomorrow", "2026-02-30", "2026-03-01"):
+        for channel in ("", "线上", "nowhere"):
+            raw = {"ordered_at": when, "channel": channel, "notes": "n" * 300 if when else ""}
+            got, error = validate_header(raw, products)
+            fresh, fresh_error = validate_header(raw)  # a new PurchaseForm each time
+            assert (got, error) == (fresh, fresh_error)
