@@ -86,7 +86,11 @@ def _aggregate_sql(vendor: str) -> str:
     """
 
 
-ACTIVE_CUSTOMERS_SQL = "SELECT id FROM customers_customer WHERE merged_into_id IS NULL"
+# Active customers = all ids minus the merged-away ones: both answered from
+# narrow indexes (any index covers the id; `cust_merged` is partial on the
+# merged rows), where `WHERE merged_into_id IS NULL` read every wide row.
+ALL_CUSTOMERS_SQL = "SELECT id FROM customers_customer"
+MERGED_CUSTOMERS_SQL = "SELECT id FROM customers_customer WHERE merged_into_id IS NOT NULL"
 AGGREGATE_COLUMNS = 8
 
 
@@ -122,8 +126,11 @@ def load_purchases(now: datetime, window_days: int) -> Purchases:
         "previous": _as_db_time(now - timedelta(days=2 * window_days)),
     }
     with connection.cursor() as cursor:
-        cursor.execute(ACTIVE_CUSTOMERS_SQL)
-        customer_id = np.sort(_fetch_floats(cursor, 1)[:, 0].astype(np.int64))
+        cursor.execute(ALL_CUSTOMERS_SQL)
+        everyone = _fetch_floats(cursor, 1)[:, 0].astype(np.int64)
+        cursor.execute(MERGED_CUSTOMERS_SQL)
+        merged = _fetch_floats(cursor, 1)[:, 0].astype(np.int64)
+        customer_id = np.setdiff1d(everyone, merged)  # sorted
         cursor.execute(_aggregate_sql(connection.vendor), params)
         table = _fetch_floats(cursor, AGGREGATE_COLUMNS)
     n = customer_id.size
