@@ -215,3 +215,11 @@ def test_only_admins_edit_the_churn_settings_and_bad_cut_offs_are_refused(
     assert refused.status_code == 200 and "churn_medium_from" in refused.context["form"].errors
     saved = alice.post(url, {**data, "contact_days_high": 5})
     assert saved.status_code == 302 and AssessmentConfig.current().contact_days_high == 5
+
+
+def test_the_360_page_shows_the_churn_risk_and_its_reasons(
+    login: Callable[..., Any], users: dict[str, Any], warned: dict[str, Any]
+) -> None:
+    page = login(users["bob"]).get(reverse("customers:detail", args=[warned["angry"].pk]))
+    html = page.content.decode()
+    assert 'id="customer-churn"' in html and 'data-reason="complaints"' in html

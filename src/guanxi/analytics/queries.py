@@ -35,9 +35,11 @@ class CustomerValue:
 
     score: CustomerScore | None
     changes: list[ValueClassChange]
+    churn: ChurnScore | None = None
 
 
 SCORE_FIELDS = [f.attname for f in CustomerScore._meta.fields]
+CHURN_FIELDS = ["risk", "level", "computed_at", *REASON_COLUMNS.values()]
 CHANGE_FIELDS = ["changed_at", "from_class", "to_class", "rule", "recency_days", "frequency",
                  "monetary", "p_alive", "clv"]  # fmt: skip
 
@@ -50,10 +52,13 @@ def customer_value(user: User, customer: Customer) -> CustomerValue:
     second round trip.
     """
     path = "customer__value_class_changes__"
+    churn = "customer__churn__"  # the churn score rides along in the same query
     rows = list(
         CustomerScore.objects.restrict(user, "view")
         .filter(customer_id=customer.pk)
-        .values(*SCORE_FIELDS, *[path + f for f in CHANGE_FIELDS])
+        .values(
+            *SCORE_FIELDS, *[path + f for f in CHANGE_FIELDS], *[churn + f for f in CHURN_FIELDS]
+        )
         .order_by(f"-{path}changed_at", f"-{path}id")[:HISTORY_ROWS]
     )
     if not rows:
@@ -64,7 +69,12 @@ def customer_value(user: User, customer: Customer) -> CustomerValue:
         for row in rows
         if row[path + "changed_at"] is not None
     ]
-    return CustomerValue(score, changes)
+    churn_score = None
+    if rows[0][churn + "risk"] is not None:
+        churn_score = ChurnScore(
+            customer_id=customer.pk, **{f: rows[0][churn + f] for f in CHURN_FIELDS}
+        )
+    return CustomerValue(score, changes, churn_score)
 
 
 def latest_run(user: User) -> AssessmentRun | None:
