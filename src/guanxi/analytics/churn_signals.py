@@ -55,6 +55,10 @@ def _epoch(vendor: str, expression: str) -> str:
 
 def _signals_sql(vendor: str) -> str:
     amount = "o.total_amount::float8" if vendor == "postgresql" else "o.total_amount"
+    # SQLite would range-scan the ordered_at index and then fetch a third of all
+    # orders one by one (43 s at 5.5M orders); unary + hides the index, and one
+    # sequential pass is 4× faster (11 s). PostgreSQL's planner chooses itself.
+    ordered_at = "o.ordered_at" if vendor == "postgresql" else "+o.ordered_at"
     # Each subquery reads only its window (orders, tickets) or its small table
     # (surveys, tasks) and groups by customer; the customers table drives the
     # join so every active customer gets exactly one row.
@@ -74,7 +78,7 @@ def _signals_sql(vendor: str) -> str:
                    SUM(CASE WHEN o.ordered_at < %(recent)s THEN {amount} ELSE 0 END)
                        AS previous_amount
             FROM sales_order o
-            WHERE o.ordered_at >= %(previous)s AND o.ordered_at <= %(now)s
+            WHERE {ordered_at} >= %(previous)s AND {ordered_at} <= %(now)s
             GROUP BY o.customer_id
         ) o ON o.customer_id = c.id
         LEFT JOIN (
