@@ -1,7 +1,10 @@
-"""Speed of duplicate detection over the customers table (read only: the queue is not written).
+"""Speed of duplicate detection over the customers table (read only unless --write).
 
 Usage: GUANXI_DATA_DIR=/tmp/gx-bench-dedup .venv/bin/python bench/dedup_scan.py
-           [--limit N] [--no-tf] [--sample 20] [--json bench/out/dedup-scan.json]
+           [--limit N] [--no-tf] [--sample 20] [--json bench/out/dedup-scan.jsonl]
+       GUANXI_DATA_DIR=/tmp/gx-bench-dedup .venv/bin/python bench/dedup_scan.py --write
+           (the real `guanxi dedup scan` path: writes the queue and the name counts;
+            only on a copy, after `guanxi manage migrate dedup`)
 
 Prints each stage's seconds, the pairs compared, pairs ≥ 0.5, peak RSS and load
 averages; then what the likely pairs agree on (which fields carry them) and the
@@ -43,7 +46,11 @@ def main() -> None:
     parser.add_argument("--no-tf", action="store_true", help="no name-frequency adjustment")
     parser.add_argument("--sample", type=int, default=20, help="top pairs printed")
     parser.add_argument("--json", type=Path, default=None, help="append a JSON line of figures")
+    parser.add_argument("--write", action="store_true", help="run queue.scan() and write")
     args = parser.parse_args()
+    if args.write:
+        write_scan()
+        return
     load_before = os.getloadavg()
     t0 = time.perf_counter()
     ids, cols = load_customers(limit=args.limit)
@@ -110,6 +117,23 @@ def main() -> None:
         }  # fmt: skip
         with args.json.open("a") as f:
             f.write(json.dumps(figures, ensure_ascii=False) + "\n")
+
+
+def write_scan() -> None:
+    """The whole `guanxi dedup scan`: train, store model and name counts, refill the queue."""
+    from guanxi.customers.dedup.queue import scan
+    from guanxi.dedup.models import DuplicateCandidate, NameFrequency
+
+    load_before = os.getloadavg()
+    result = scan()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"scan with writes: {result.customers} customers, {result.pairs_compared} pairs, "
+        f"{result.candidates} queued in {result.seconds:.1f} s; "
+        f"queue rows {DuplicateCandidate.objects.count()}, "
+        f"name-count rows {NameFrequency.objects.count()}; peak RSS {rss:.0f} MiB; "
+        f"load average before {load_before}, after {os.getloadavg()}"
+    )
 
 
 if __name__ == "__main__":
