@@ -212,3 +212,18 @@ def test_a_later_run_replaces_the_scores_and_drops_merged_customers(
     assert score.run_id == second.pk != first.pk
     assert score.days_since_contact >= 200
     assert ChurnScore.objects.count() == 1
+
+
+def test_scores_written_in_small_chunks_are_the_same_as_in_one(
+    users: dict[str, Any],
+    regulars: list[Any],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from guanxi.analytics import churn
+
+    recompute_value_assessment(by=users["alice"])
+    whole = sorted(ChurnScore.objects.values_list("customer_id", "risk", "contact_points"))
+    monkeypatch.setattr(churn, "CHUNK", 5)  # 12 customers: chunks of 5, 5 and 2
+    recompute_value_assessment(by=users["alice"])
+    chunked = sorted(ChurnScore.objects.values_list("customer_id", "risk", "contact_points"))
+    assert len(chunked) == 12 and chunked == whole

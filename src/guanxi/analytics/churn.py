@@ -234,29 +234,33 @@ def _ints(values: Array) -> list[int]:
 
 
 def score_rows(result: ChurnResult, run_id: int, now: datetime) -> Iterator[tuple[Any, ...]]:
-    n = result.customer_id.size
+    """Rows in customer order, converted to Python values CHUNK customers at a time
+    (a million customers' 22 columns at once would hold ~22M Python objects)."""
     s = result.signals
     computed_at = connection.ops.adapt_datetimefield_value(now)
-    zero = np.zeros(n)
-    columns = [
-        result.customer_id.tolist(),
-        [run_id] * n,
-        [computed_at] * n,
-        result.risk.tolist(),
-        result.level.tolist(),
-        *[np.round(result.points.get(str(r), zero), 2).tolist() for r in REASON_COLUMNS],
-        _nullable(result.p_alive),
-        _ints(s.recent_orders),
-        _ints(s.previous_orders),
-        np.round(s.recent_amount, 2).tolist(),
-        np.round(s.previous_amount, 2).tolist(),
-        _ints(s.complaints),
-        _nullable(s.csat, 2),
-        _ints(result.days_since_contact),
-        _ints(result.contact_due_days),
-        _nullable(result.model_probability),
-    ]
-    return zip(*columns, strict=True)
+    zero = np.zeros(result.customer_id.size)
+    for begin in range(0, result.customer_id.size, CHUNK):
+        part = slice(begin, begin + CHUNK)
+        n = result.customer_id[part].size
+        columns = [
+            result.customer_id[part].tolist(),
+            [run_id] * n,
+            [computed_at] * n,
+            result.risk[part].tolist(),
+            result.level[part].tolist(),
+            *[np.round(result.points.get(str(r), zero)[part], 2).tolist() for r in REASON_COLUMNS],
+            _nullable(result.p_alive[part]),
+            _ints(s.recent_orders[part]),
+            _ints(s.previous_orders[part]),
+            np.round(s.recent_amount[part], 2).tolist(),
+            np.round(s.previous_amount[part], 2).tolist(),
+            _ints(s.complaints[part]),
+            _nullable(s.csat[part], 2),
+            _ints(result.days_since_contact[part]),
+            _ints(result.contact_due_days[part]),
+            _nullable(result.model_probability[part]),
+        ]
+        yield from zip(*columns, strict=True)
 
 
 def store(result: ChurnResult, run_id: int, now: datetime) -> None:
