@@ -76,7 +76,9 @@ def test_a_contacts_file_needs_a_customer_column(
     response = client.post(
         f"/imports/{batch.pk}/mapping/", {"col_name": "联系人", "on_duplicate": "skip"}
     )
-    assert response.status_code == 200 and "客户编号" in response.content.decode()
+    assert response.status_code == 200
+    assert "请指定哪一列是客户编号、统一社会信用代码或客户手机" in response.content.decode()
+    assert not Contact.objects.exists()
     client.post(
         f"/imports/{batch.pk}/mapping/",
         {"col_name": "联系人", "col_customer_id": "客户编号", "on_duplicate": "skip"},
