@@ -117,3 +117,15 @@ def test_the_clv_histogram_counts_scored_customers_per_bucket(
     alice = {s.label: s.count for s in clv_histogram(kpi_base(users["alice"], KpiFilter(P)))}
     assert alice["≥100万"] == 1
     assert sum(alice.values()) == 4  # the unscored individual is left out
+
+
+def test_a_customer_merged_into_another_is_counted_once(
+    users: dict[str, Any], base_set: Any
+) -> None:
+    from guanxi.customers.dedup.merge import merge_customers
+
+    base = kpi_base(users["bob"], KpiFilter(P))
+    before = sum(s.count for s in distribution(base, "value_class"))
+    merge_customers(base_set["micro"], base_set["person"], by=users["bob"])
+    after = sum(s.count for s in distribution(kpi_base(users["bob"], KpiFilter(P)), "value_class"))
+    assert (before, after) == (4, 3)

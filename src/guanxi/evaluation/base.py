@@ -92,7 +92,12 @@ def size_q(band: str) -> Q:
 
 def kpi_base(user: User, filters: KpiFilter) -> KpiBase:
     """Customers and tickets the user may see, narrowed by the filters."""
-    customers = Customer.objects.restrict(user, "view").active()
+    # Active = not merged away, written as "id NOT IN (merged ids)": the merged ids
+    # come from the partial index `cust_merged`, so a count or GROUP BY can be
+    # answered from a narrow covering index; `merged_into IS NULL` (`.active()`)
+    # reads every wide customer row (value-class counts at 1M on SQLite: 27 s → 1 s).
+    merged = Customer.objects.filter(merged_into__isnull=False).values("pk")
+    customers = Customer.objects.restrict(user, "view").exclude(pk__in=merged)
     if filters.team_id:
         customers = customers.filter(team_id=filters.team_id)
     if filters.region_id:
