@@ -9,6 +9,7 @@ breakdowns. The baseline in the same run is one `SELECT COUNT(*)` over the
 orders table, the cheapest full read of the data the KPIs aggregate.
 
     GUANXI_DEBUG=0 GUANXI_DATA_DIR=/tmp/gx-bench-eval .venv/bin/python bench/evaluation_kpis.py
+    … --distributions-only      (the five customer distributions alone)
 
 Writes bench/out/evaluation-kpis-<vendor>.json and prints a Markdown table.
 """
@@ -58,12 +59,17 @@ def measure(
     base = kpi_base(user, KpiFilter(half))
     customers = base.customers.count()
     rows: list[tuple[str, tuple[float, float]]] = []
+    only_distributions = "--distributions-only" in sys.argv
     for key, definition in KPIS.items():
+        if only_distributions:
+            break
         if definition.compute is not None:
             fresh = kpi_base(user, KpiFilter(half))  # no cache shared between KPIs
             rows.append((f"kpi {key}", timed(lambda d=definition, b=fresh: d.compute(b, None))))
     for dimension in DIMENSIONS:
         rows.append((f"distribution {dimension}", timed(lambda d=dimension: distribution(base, d))))
+    if only_distributions:
+        return _print(role, customers, rows, baseline)
     rows.append(("clv histogram", timed(lambda: clv_histogram(base))))
     rows.append(("lorenz curve", timed(lambda: lorenz_curve(kpi_base(user, KpiFilter(half))))))
     rows.append(
@@ -75,6 +81,12 @@ def measure(
     if role != "admin" or "--with-admin-report" in sys.argv:
         report = "half-year report (overall, by team, by person)"
         rows.append((report, timed(lambda: evaluation_report(user, half))))
+    return _print(role, customers, rows, baseline)
+
+
+def _print(
+    role: str, customers: int, rows: list[tuple[str, tuple[float, float]]], baseline: Any
+) -> list[dict[str, Any]]:
     for what, (wall, cpu) in rows:
         print(
             f"| {role} | {customers:,} | {what} | {wall:.2f} | {cpu:.2f} | {cpu / baseline[1]:.1f} |"
@@ -110,7 +122,8 @@ def main() -> None:
         if user is not None:
             results["rows"] += measure(role, user, half, baseline)
             sys.stdout.flush()
-    out = Path(__file__).parent / "out" / f"evaluation-kpis-{vendor}.json"
+    suffix = "-distributions" if "--distributions-only" in sys.argv else ""
+    out = Path(__file__).parent / "out" / f"evaluation-kpis-{vendor}{suffix}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
 
