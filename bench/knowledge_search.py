@@ -198,7 +198,7 @@ def main() -> None:
     }
     for label, queries in QUERIES.items():
         hits = [len(search_articles(q, rep, limit=20)) for q in queries]
-        times = timed(lambda i: search_articles(queries[i % len(queries)], rep, limit=20), ROUNDS)
+        times = timed(lambda i, qs=queries: search_articles(qs[i % len(qs)], rep, limit=20), ROUNDS)
         result["search_top20_as_rep"][label] = {**summary(times), "hits_of_20": hits}
     result["suggest_top5_ticket_sentence"] = summary(
         timed(lambda i: suggest_articles(TICKETS[i % len(TICKETS)], rep, 5), ROUNDS)
@@ -211,7 +211,9 @@ def main() -> None:
     # Baselines in the same run.
     ids = list(Article.objects.order_by("?").values_list("id", flat=True)[:100])
     result["baseline_pk_read_restricted"] = summary(
-        timed(lambda i: Article.objects.restrict(rep, "view").filter(pk=ids[i % 100]).first(), ROUNDS)
+        timed(
+            lambda i: Article.objects.restrict(rep, "view").filter(pk=ids[i % 100]).first(), ROUNDS
+        )
     )
     scanned = QUERIES["rare word"] + QUERIES["common 2-char word"]
 
