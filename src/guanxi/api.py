@@ -16,8 +16,8 @@ from guanxi.core.api import AUTH, install_error_handlers
 from guanxi.crisis.api import router as crisis_router
 from guanxi.customers.api import router as customers_router
 from guanxi.dedup.api import router as dedup_router
-from guanxi.evaluation.api import router as evaluation_router
 from guanxi.engagement.api import router as engagement_router
+from guanxi.evaluation.api import router as evaluation_router
 from guanxi.knowledge.api import router as knowledge_router
 from guanxi.sales.api import router as sales_router
 from guanxi.service.api import router as service_router
