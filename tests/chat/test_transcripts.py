@@ -42,8 +42,13 @@ def test_closing_a_customers_chat_puts_the_transcript_on_the_timeline(
     assert not Event.objects.filter(verb="chat.message", customer__isnull=False).exists()
 
     page = login(users["bob"]).get(f"/customers/{bob_customer.pk}/").content.decode()
-    assert f"/chat/conversations/{answered.pk}/" in page
     assert f"#{answered.pk} 在线客服会话（3 条消息）" in page  # the timeline entry
+    # The 360's chat section arrives by htmx, so the page's query count stays pinned.
+    section_url = f"/chat/customers/{bob_customer.pk}/conversations/"
+    assert f'hx-get="{section_url}"' in page
+    section = login(users["bob"]).get(section_url).content.decode()
+    assert f"/chat/conversations/{answered.pk}/" in section
+    assert login(users["mallory"]).get(section_url).status_code == 404
     transcript = login(users["bob"]).get(f"/chat/conversations/{answered.pk}/").content.decode()
     assert "请提供卡号后四位。" in transcript and "5678" in transcript
     assert "转为工单" not in transcript  # bob reads, but is not on chat duty

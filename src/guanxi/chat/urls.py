@@ -13,4 +13,6 @@ urlpatterns = [
     path("conversations/<int:pk>/", views.conversation_detail, name="detail"),
     path("conversations/<int:pk>/customer/", views.conversation_customer, name="link_customer"),
     path("conversations/<int:pk>/ticket/", views.conversation_ticket, name="ticket"),
+    # The customer 360's section, loaded by htmx.
+    path("customers/<int:pk>/conversations/", views.customer_chats, name="customer_chats"),
 ]

@@ -30,7 +30,7 @@ from . import actions, limits, visitors
 from .choices import Status
 from .forms import LinkCustomerForm, StartForm, TicketFromChatForm
 from .models import Conversation
-from .queries import conversation_list, recent_messages
+from .queries import conversation_list, customer_conversations, recent_messages
 
 # --- public: the visitor's widget --------------------------------------------------
 
@@ -214,3 +214,16 @@ def conversation_ticket(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("chat:detail", pk=pk)
     messages.success(request, _("已转为工单 #%(id)s。") % {"id": ticket.pk})
     return redirect("service:detail", pk=ticket.pk)
+
+
+@login_required
+def customer_chats(request: HttpRequest, pk: int) -> HttpResponse:
+    """The transcripts section of one customer's 360 (an htmx fragment); 404 outside the scope."""
+    customer = Customer.objects.restrict(request.user, VIEW).filter(pk=pk).first()  # type: ignore[arg-type]
+    if customer is None:
+        raise Http404
+    return render(
+        request,
+        "chat/_customer_chats.html",
+        {"conversations": customer_conversations(request.user, customer)},  # type: ignore[arg-type]
+    )
