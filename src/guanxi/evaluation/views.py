@@ -68,6 +68,8 @@ def _chart_data(board: Dashboard) -> dict[str, Any]:
         "current": board.filters.period.label,
         "previous": board.previous.label,
         "target": _("目标"),
+        "this_period": _("本期"),
+        "last_period": _("上期"),
         "customers": _("客户数"),
         "lorenz_x": _("客户累计占比（%）"),
         "lorenz_y": _("销售额累计占比（%）"),

@@ -5,6 +5,9 @@
   var data = JSON.parse(document.getElementById("kpi-data").textContent);
   if (typeof echarts === "undefined") return;
   var L = data.labels;
+  var charts = [];
+  function chartIn(el) { var c = echarts.init(el); charts.push(c); return c; }
+  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
   var byKey = {};
   data.kpis.forEach(function (k) { byKey[k.key] = k; });
 
@@ -18,15 +21,16 @@
         label: { formatter: L.target + (k.target_direction === "lte" ? " ≤ " : " ≥ ") + k.target + "%" },
         data: [{ yAxis: k.target }] };
     }
-    echarts.init(el).setOption({
+    chartIn(el).setOption({
       grid: { left: 36, right: 70, top: 20, bottom: 20 },
-      xAxis: { type: "category", data: [L.previous, L.current] },
-      yAxis: { type: "value", min: 0, max: 100 }, tooltip: {}, series: [series] });
+      xAxis: { type: "category", data: [L.last_period, L.this_period] },
+      yAxis: { type: "value", min: 0, max: 100 }, series: [series],
+      tooltip: { formatter: function (p) { return (p.dataIndex ? L.current : L.previous) + ": " + (p.value == null ? "—" : p.value + "%"); } } });
   });
 
   document.querySelectorAll(".dist-chart").forEach(function (el) {
     var slices = data.distributions[el.dataset.dimension];
-    var chart = echarts.init(el);
+    var chart = chartIn(el);
     chart.setOption({
       tooltip: {}, grid: { left: 50, right: 20, top: 20, bottom: 60 },
       xAxis: { type: "category", data: slices.map(function (s) { return s.label; }), axisLabel: { rotate: 30 } },
@@ -36,7 +40,7 @@
     chart.on("click", function (p) { if (p.data && p.data.url) window.location.href = p.data.url; });
   });
 
-  echarts.init(document.getElementById("chart-clv")).setOption({
+  chartIn(document.getElementById("chart-clv")).setOption({
     tooltip: {}, grid: { left: 50, right: 20, top: 20, bottom: 60 },
     xAxis: { type: "category", data: data.clv_histogram.map(function (s) { return s.label; }), axisLabel: { rotate: 30 } },
     yAxis: { type: "value", name: L.customers },
@@ -50,7 +54,7 @@
     // The concentration target: the top fifth should earn at most this share.
     lorenz.markLine.data.push({ yAxis: top.target, label: { formatter: L.target + " ≤ " + top.target + "%" } });
   }
-  echarts.init(document.getElementById("chart-lorenz")).setOption({
+  chartIn(document.getElementById("chart-lorenz")).setOption({
     tooltip: { trigger: "axis" }, legend: {}, grid: { left: 50, right: 30, top: 30, bottom: 40 },
     xAxis: { type: "value", min: 0, max: 100, name: L.lorenz_x, nameLocation: "middle", nameGap: 25 },
     yAxis: { type: "value", min: 0, max: 100, name: L.lorenz_y },
