@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("recompute/", views.recompute, name="recompute"),
     path("holdout/", views.holdout, name="holdout"),
+    path("settings/", views.value_settings, name="value_settings"),
     path("churn/", churn_views.churn_list, name="churn"),
     path("churn/export.csv", churn_views.churn_export, name="churn_export"),
     path("churn/win-back/", churn_views.churn_win_back, name="churn_win_back"),

@@ -1,4 +1,5 @@
-"""Value-assessment pages: overview with the fitted models, the holdout check, recompute."""
+"""Value-assessment pages: overview with the fitted models, the holdout check, recompute,
+and the value-class rules an admin edits."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from django.views.decorators.http import require_POST
 
 from guanxi.core.choices import Role
 
+from .actions import update_assessment_config
+from .forms import ValueConfigForm
 from .holdout import holdout_check
-from .models import MODEL_READERS
+from .models import MODEL_READERS, AssessmentConfig
 from .queries import current_config, latest_run
 
 
@@ -56,3 +59,16 @@ def holdout(request: HttpRequest) -> HttpResponse:
     weeks = current_config().holdout_weeks
     check = holdout_check(request.user, timezone.now(), weeks)  # type: ignore[arg-type]
     return render(request, "analytics/holdout.html", {"check": check})
+
+
+@login_required
+def value_settings(request: HttpRequest) -> HttpResponse:
+    """RFM bins, the 高价值/潜力/一般/流失 rules and the CLV horizon (admins only)."""
+    if request.user.role != Role.ADMIN:  # type: ignore[union-attr]
+        raise Http404
+    form = ValueConfigForm(request.POST or None, instance=AssessmentConfig.current())
+    if request.method == "POST" and form.is_valid():
+        update_assessment_config(form.cleaned_data, by=request.user)  # type: ignore[arg-type]
+        messages.success(request, _("价值评估规则已保存，下次重算时生效。"))
+        return redirect("analytics:value_settings")
+    return render(request, "analytics/value_settings.html", {"form": form})
