@@ -3,24 +3,11 @@ the real ASGI stack (origin check, cookies, session auth), a fresh channel layer
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-import types
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-
-if importlib.util.find_spec("daphne") is None:
-    # channels.testing imports its Daphne live-server helper at package import;
-    # we serve with uvicorn and do not install Daphne. The WebSocket
-    # communicator never touches it, so a placeholder module is enough.
-    _daphne, _testing = types.ModuleType("daphne"), types.ModuleType("daphne.testing")
-    _testing.DaphneProcess = None  # type: ignore[attr-defined]
-    sys.modules.setdefault("daphne", _daphne)
-    sys.modules.setdefault("daphne.testing", _testing)
-
-from channels.testing import WebsocketCommunicator  # noqa: E402
+from channels.testing import WebsocketCommunicator
 
 ORIGIN = (b"origin", b"http://testserver")
 
