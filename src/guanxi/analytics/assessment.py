@@ -117,7 +117,8 @@ def assess(now: datetime, config: AssessmentConfig, progress: Progress | None = 
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     say("aggregate")
-    purchases = load_purchases(now, config.rising_window_days)
+    # The churn step's trend windows ride along in the same pass over the orders.
+    purchases = load_purchases(now, config.rising_window_days, config.churn_trend_days)
     seconds["aggregate"] = time.perf_counter() - started
     mark = time.perf_counter()
     say("rfm")

@@ -27,7 +27,7 @@ from guanxi.customers.choices import ValueClass
 
 from .assessment import Assessment
 from .choices import ChurnReason, RiskLevel
-from .churn_signals import ChurnSignals, load_signals
+from .churn_signals import ChurnSignals, contact_signals, load_signals
 from .models import REASON_COLUMNS, AssessmentConfig
 
 Array = NDArray[np.float64]
@@ -174,15 +174,25 @@ def score(assessment: Assessment, config: AssessmentConfig) -> ChurnResult:
     seconds: dict[str, float] = {}
     mark = time.perf_counter()
     purchases, now = assessment.purchases, assessment.now
-    signals = align(
-        load_signals(
+    if purchases.trend.days == config.churn_trend_days:
+        # The trend windows came with the value step's pass over the orders.
+        signals = contact_signals(
             now,
-            trend_days=config.churn_trend_days,
+            purchases.customer_id,
+            purchases.trend,
             complaint_days=config.churn_complaint_days,
             csat_days=config.churn_csat_days,
-        ),
-        purchases.customer_id,
-    )
+        )
+    else:  # aggregated for other windows: a second pass over the orders
+        signals = align(
+            load_signals(
+                now,
+                trend_days=config.churn_trend_days,
+                complaint_days=config.churn_complaint_days,
+                csat_days=config.churn_csat_days,
+            ),
+            purchases.customer_id,
+        )
     seconds["churn_signals"] = time.perf_counter() - mark
     mark = time.perf_counter()
     since = days_since_touch(signals, purchases.last_at, now)

@@ -1,10 +1,15 @@
-"""The raw warning signals of every customer, aggregated by the database in two queries.
+"""The raw warning signals of every customer, aggregated by the database.
 
 Orders give the trend (orders and amount in the last window against the window
 before); tickets give complaints, satisfaction (CSAT survey answers) and the
 last time the customer called; completed follow-up tasks are touches too.
-Python receives one row per customer, in customer-id order (the order of
-`rfm.load_purchases`), and turns the columns into NumPy arrays.
+
+Inside the recompute the trend comes from the value step's single pass over
+the orders (`rfm.load_purchases`, `Purchases.trend`), so `contact_signals`
+reads only the customers' creation times (a narrow index) and the sparse
+ticket, survey and task aggregates, and places them against the customer ids
+in NumPy. `load_signals` (the classifier's history) still reads the trend with
+its own query, in one LEFT JOIN from the customers.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from django.db import connection
 from numpy.typing import NDArray
+
+from .rfm import Trend, fetch_floats
 
 Array = NDArray[np.float64]
 
@@ -108,10 +115,103 @@ def _signals_sql(vendor: str) -> str:
     """
 
 
+# The non-order signals, each a GROUP BY over its own (small) table returning
+# only the customers that have such records; `contact_signals` places them.
+CREATED_SQL = "SELECT id, {created} FROM customers_customer"
+TICKETS_SQL = """
+    SELECT t.customer_id,
+           SUM(CASE WHEN t.ticket_type = 'complaint' AND t.received_at >= %(complaints)s
+               THEN 1 ELSE 0 END),
+           {last_at}
+    FROM service_ticket t
+    WHERE t.customer_id IS NOT NULL AND t.received_at <= %(now)s
+    GROUP BY t.customer_id
+"""
+CSAT_SQL = """
+    SELECT t.customer_id, AVG(CAST(s.score AS DOUBLE PRECISION))
+    FROM service_surveyresponse s JOIN service_ticket t ON t.id = s.ticket_id
+    WHERE t.customer_id IS NOT NULL AND s.created_at >= %(csat)s AND s.created_at <= %(now)s
+    GROUP BY t.customer_id
+"""
+TASKS_SQL = """
+    SELECT f.customer_id, {last_done}
+    FROM engagement_followuptask f
+    WHERE f.status = 'done' AND f.completed_at <= %(now)s
+    GROUP BY f.customer_id
+"""
+
+
+def _place(customer_id: NDArray[np.int64], table: Array, empty: list[float]) -> list[Array]:
+    """Columns 1… of `table` (column 0 = customer id) in `customer_id` order; `empty`
+    per column where a customer has no row (rows of other customers are dropped)."""
+    n = customer_id.size
+    out = [np.full(n, value) for value in empty]
+    if n == 0 or table.shape[0] == 0:
+        return out
+    ids = table[:, 0].astype(np.int64)
+    where = np.minimum(np.searchsorted(customer_id, ids), n - 1)
+    found = customer_id[where] == ids
+    for column, values in enumerate(out, 1):
+        values[where[found]] = table[found, column]
+    return out
+
+
+def _rows(sql: str, params: dict[str, object], columns: int) -> Array:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    # None (a NULL aggregate) becomes nan.
+    return np.array(rows, dtype=np.float64).reshape(-1, columns)
+
+
+def contact_signals(
+    now: datetime,
+    customer_id: NDArray[np.int64],
+    trend: Trend,
+    *,
+    complaint_days: int,
+    csat_days: int,
+) -> ChurnSignals:
+    """Signals of `customer_id` (sorted) with the order trend already aggregated."""
+    vendor = connection.vendor
+    params = {
+        "now": db_time(now),
+        "complaints": db_time(now - timedelta(days=complaint_days)),
+        "csat": db_time(now - timedelta(days=csat_days)),
+    }
+    with connection.cursor() as cursor:
+        # (id, created_at) is a narrow index (cust_created) on SQLite; no NULLs.
+        # Empty params, not none: the driver must turn the epoch's %% into %.
+        cursor.execute(CREATED_SQL.format(created=_epoch(vendor, "created_at")), [])
+        created = fetch_floats(cursor, 2)
+    (created_at,) = _place(customer_id, created, [np.nan])
+    tickets = _rows(TICKETS_SQL.format(last_at=_epoch(vendor, "MAX(t.received_at)")), params, 3)
+    complaints, last_ticket_at = _place(customer_id, tickets, [0.0, np.nan])
+    (csat,) = _place(customer_id, _rows(CSAT_SQL, params, 2), [np.nan])
+    tasks = _rows(TASKS_SQL.format(last_done=_epoch(vendor, "MAX(f.completed_at)")), params, 2)
+    (last_task_at,) = _place(customer_id, tasks, [np.nan])
+    return ChurnSignals(
+        customer_id=customer_id,
+        created_at=created_at,
+        recent_orders=trend.recent_orders,
+        previous_orders=trend.previous_orders,
+        recent_amount=trend.recent_amount,
+        previous_amount=trend.previous_amount,
+        complaints=complaints,
+        csat=csat,
+        last_ticket_at=last_ticket_at,
+        last_task_at=last_task_at,
+    )
+
+
 def load_signals(
     now: datetime, *, trend_days: int, complaint_days: int, csat_days: int
 ) -> ChurnSignals:
-    """Every active customer's warning-signal inputs as of `now` (nothing after it counts)."""
+    """Every active customer's warning-signal inputs as of `now` (nothing after it counts).
+
+    Standalone, with its own pass over the orders' trend windows; the recompute
+    uses `contact_signals` with the trend of its single orders aggregate.
+    """
     params = {
         "now": db_time(now),
         "recent": db_time(now - timedelta(days=trend_days)),

@@ -1,7 +1,8 @@
 """Purchase summaries per customer, aggregated by the database, and RFM scores from them.
 
-One GROUP BY over the orders returns, per buying customer, everything RFM and
-the CLV models need; Python only receives one row per customer, turns the
+One GROUP BY over the orders returns, per buying customer, everything RFM,
+the CLV models and the churn step's order trend need (the orders are read
+once per recompute); Python only receives one row per customer, turns the
 columns into NumPy arrays and places them against the active customers' ids. Timestamps come back as epoch seconds and days as
 day numbers in the display time zone, so the two databases agree.
 """
@@ -26,6 +27,17 @@ FETCH_BATCH = 100_000
 
 
 @dataclass
+class Trend:
+    """Orders and amount per customer in the churn step's two trend windows."""
+
+    days: int  # window length
+    recent_orders: Array  # orders in the last `days` (up to now)
+    previous_orders: Array  # orders in the `days` before those
+    recent_amount: Array
+    previous_amount: Array
+
+
+@dataclass
 class Purchases:
     """Columns of per-customer purchase aggregates; customers without purchases have count 0."""
 
@@ -39,6 +51,7 @@ class Purchases:
     last_day: Array
     recent: Array  # orders in the last `window` days
     previous: Array  # orders in the window before that
+    trend: Trend  # the churn windows, from the same pass over the orders
 
     @property
     def size(self) -> int:
@@ -69,17 +82,26 @@ def _aggregate_sql(vendor: str) -> str:
         # several times slower per row.
         day = "FLOOR((date_part('epoch', o.ordered_at) + %(offset)s) / 86400)::bigint"
         amount = "SUM(o.total_amount)::float8"
+        # Per order as float8, like the churn step's own query had it (same sums).
+        order_amount = "o.total_amount::float8"
     else:
         epoch = "CAST(strftime('%%s', {}) AS REAL)"
         day = "CAST((julianday(o.ordered_at) - 2440587.5) * 86400 + %(offset)s AS INTEGER) / 86400"
         amount = "SUM(o.total_amount)"
+        order_amount = "o.total_amount"
+    trend_recent = "o.ordered_at >= %(trend_recent)s"
+    trend_previous = "o.ordered_at >= %(trend_previous)s AND o.ordered_at < %(trend_recent)s"
     return f"""
         SELECT o.customer_id, COUNT(*), {amount},
                {epoch.format("MIN(o.ordered_at)")}, {epoch.format("MAX(o.ordered_at)")},
                COUNT(DISTINCT {day}),
                SUM(CASE WHEN o.ordered_at >= %(recent)s THEN 1 ELSE 0 END),
                SUM(CASE WHEN o.ordered_at >= %(previous)s AND o.ordered_at < %(recent)s
-                   THEN 1 ELSE 0 END)
+                   THEN 1 ELSE 0 END),
+               SUM(CASE WHEN {trend_recent} THEN 1 ELSE 0 END),
+               SUM(CASE WHEN {trend_previous} THEN 1 ELSE 0 END),
+               SUM(CASE WHEN {trend_recent} THEN {order_amount} ELSE 0 END),
+               SUM(CASE WHEN {trend_previous} THEN {order_amount} ELSE 0 END)
         FROM sales_order o
         WHERE o.ordered_at <= %(now)s
         GROUP BY o.customer_id
@@ -91,7 +113,7 @@ def _aggregate_sql(vendor: str) -> str:
 # merged rows), where `WHERE merged_into_id IS NULL` read every wide row.
 ALL_CUSTOMERS_SQL = "SELECT id FROM customers_customer"
 MERGED_CUSTOMERS_SQL = "SELECT id FROM customers_customer WHERE merged_into_id IS NOT NULL"
-AGGREGATE_COLUMNS = 8
+AGGREGATE_COLUMNS = 12
 
 
 def _as_db_time(value: datetime) -> object:
@@ -101,7 +123,7 @@ def _as_db_time(value: datetime) -> object:
     return value
 
 
-def _fetch_floats(cursor: Any, columns: int) -> NDArray[np.float64]:
+def fetch_floats(cursor: Any, columns: int) -> NDArray[np.float64]:
     """The cursor's remaining rows as an (n, columns) float array, read in batches.
 
     np.fromiter over the flattened batch avoids building a million-row list
@@ -114,25 +136,32 @@ def _fetch_floats(cursor: Any, columns: int) -> NDArray[np.float64]:
     return np.concatenate(parts) if parts else np.zeros((0, columns))
 
 
-def load_purchases(now: datetime, window_days: int) -> Purchases:
-    """Aggregate every active customer's orders up to `now` (one pass over the orders)."""
+def load_purchases(now: datetime, window_days: int, trend_days: int | None = None) -> Purchases:
+    """Aggregate every active customer's orders up to `now` (one pass over the orders).
+
+    `window_days` are the value classes' rising-orders windows, `trend_days`
+    the churn step's trend windows (the same when not given).
+    """
     from datetime import timedelta
 
     offset = zone_offset_seconds(now)
+    trend_days = window_days if trend_days is None else trend_days
     params = {
         "offset": offset,
         "now": _as_db_time(now),
         "recent": _as_db_time(now - timedelta(days=window_days)),
         "previous": _as_db_time(now - timedelta(days=2 * window_days)),
+        "trend_recent": _as_db_time(now - timedelta(days=trend_days)),
+        "trend_previous": _as_db_time(now - timedelta(days=2 * trend_days)),
     }
     with connection.cursor() as cursor:
         cursor.execute(ALL_CUSTOMERS_SQL)
-        everyone = _fetch_floats(cursor, 1)[:, 0].astype(np.int64)
+        everyone = fetch_floats(cursor, 1)[:, 0].astype(np.int64)
         cursor.execute(MERGED_CUSTOMERS_SQL)
-        merged = _fetch_floats(cursor, 1)[:, 0].astype(np.int64)
+        merged = fetch_floats(cursor, 1)[:, 0].astype(np.int64)
         customer_id = np.setdiff1d(everyone, merged)  # sorted
         cursor.execute(_aggregate_sql(connection.vendor), params)
-        table = _fetch_floats(cursor, AGGREGATE_COLUMNS)
+        table = fetch_floats(cursor, AGGREGATE_COLUMNS)
     n = customer_id.size
     # Orders of customers merged away (or of none) find no active customer.
     where = np.searchsorted(customer_id, table[:, 0].astype(np.int64))
@@ -157,6 +186,7 @@ def load_purchases(now: datetime, window_days: int) -> Purchases:
         last_day=np.floor((last_at + offset) / DAY),
         recent=column(6),
         previous=column(7),
+        trend=Trend(trend_days, column(8), column(9), column(10), column(11)),
     )
 
 
