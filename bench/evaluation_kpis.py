@@ -10,6 +10,7 @@ orders table, the cheapest full read of the data the KPIs aggregate.
 
     GUANXI_DEBUG=0 GUANXI_DATA_DIR=/tmp/gx-bench-eval .venv/bin/python bench/evaluation_kpis.py
     … --distributions-only      (the five customer distributions alone)
+    … --role=regional_manager   (one role only; repeatable)
 
 Writes bench/out/evaluation-kpis-<vendor>.json and prints a Markdown table.
 """
@@ -118,11 +119,13 @@ def main() -> None:
     )
     print("| role | customers | what | wall s | CPU s | CPU × baseline |")
     print("|---|---:|---|---:|---:|---:|")
+    wanted = [a.split("=", 1)[1] for a in sys.argv if a.startswith("--role=")]
     for role, user in users.items():
-        if user is not None:
+        if user is not None and (not wanted or role in wanted):
             results["rows"] += measure(role, user, half, baseline)
             sys.stdout.flush()
     suffix = "-distributions" if "--distributions-only" in sys.argv else ""
+    suffix += "".join(f"-{a[7:]}" for a in sys.argv if a.startswith("--role="))
     out = Path(__file__).parent / "out" / f"evaluation-kpis-{vendor}{suffix}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False))

@@ -78,11 +78,12 @@ def test_a_manager_clicks_the_high_value_bar_and_lands_on_those_customers(
     assert has_target == 80
     # Click the middle of the 高价值客户 bar (category 0, one customer).
     page.locator('.dist-chart[data-dimension="value_class"]').scroll_into_view_if_needed()
+    page.wait_for_timeout(1500)  # let the bars finish growing (slow on a loaded machine)
     x, y = page.evaluate(
         """() => {
         const el = document.querySelector('.dist-chart[data-dimension="value_class"]');
         const chart = echarts.getInstanceByDom(el);
-        const [x, y] = chart.convertToPixel({seriesIndex: 0}, [0, 0.5]);
+        const [x, y] = chart.convertToPixel({seriesIndex: 0}, [0, 0.2]);
         const box = el.getBoundingClientRect();
         return [box.left + x, box.top + y];
     }"""
