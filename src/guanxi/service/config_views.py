@@ -38,8 +38,6 @@ from .forms import (
 )
 from .models import CalendarDay, ServiceBay, ServiceTarget, SlaPolicy
 
-WEEKDAYS = ("一", "二", "三", "四", "五", "六", "日")
-
 
 def _admin(request: HttpRequest) -> User:
     user: User = request.user  # type: ignore[assignment]
@@ -146,7 +144,6 @@ def calendar(request: HttpRequest) -> HttpResponse:
     rows = list(CalendarDay.objects.restrict(user, CONFIGURE).filter(day__year=year))
     months: dict[int, list[CalendarDay]] = {}
     for row in rows:
-        row.weekday = WEEKDAYS[row.day.weekday()]  # type: ignore[attr-defined]
         months.setdefault(row.day.month, []).append(row)
     return render(request, "service/config/calendar.html", {
         "year": year, "months": sorted(months.items()), "rows": rows,
