@@ -29,6 +29,7 @@ from .assessment import Assessment
 from .choices import ChurnReason, RiskLevel
 from .churn_signals import ChurnSignals, contact_signals, load_signals
 from .models import REASON_COLUMNS, AssessmentConfig
+from .score_store import emptied_for_bulk_load
 
 Array = NDArray[np.float64]
 DAY = 86_400.0
@@ -278,11 +279,10 @@ def store(result: ChurnResult, run_id: int, now: datetime) -> None:
     transaction, so readers see the old scores or the new ones, never a mix."""
     rows = score_rows(result, run_id, now)
     names = ", ".join(COLUMNS)
-    with connection.cursor() as cursor:
-        # Every active customer gets a row, so the table is rewritten whole: a
-        # DELETE plus plain inserts is cheaper than an upsert of every row, and
-        # merged-away customers drop out on the way.
-        cursor.execute(f"DELETE FROM {TABLE}")
+    # Every active customer gets a row, so the table is rewritten whole: a
+    # DELETE plus plain inserts is cheaper than an upsert of every row, and
+    # merged-away customers drop out on the way.
+    with connection.cursor() as cursor, emptied_for_bulk_load(cursor, TABLE):
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {TABLE} ({names}) FROM STDIN") as copy:
                 for row in rows:

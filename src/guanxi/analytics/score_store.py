@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from math import isnan
 from typing import Any
@@ -32,6 +33,44 @@ COLUMNS = [
 ]  # fmt: skip
 TABLE = "analytics_customerscore"
 CHUNK = 50_000
+# Page cache (KiB, SQLite's negative cache_size) while a score table is
+# rewritten: the table and its rebuilt indexes stay in memory until commit
+# instead of spilling to the WAL and being read back; the default is 64 MiB.
+WRITE_CACHE_KIB = 262_144
+
+
+@contextmanager
+def emptied_for_bulk_load(cursor: Any, table: str) -> Iterator[None]:
+    """Empty `table` for a bulk load in the caller's transaction.
+
+    On SQLite the table's secondary indexes are dropped for the load and built
+    again afterwards from their stored definitions: building an index by one
+    sort is cheaper than a million inserts at random places in it (ChurnScore's
+    risk order). It is all one transaction, so readers see the old table, with
+    its indexes, until commit, and a failure rolls the DDL back too.
+    """
+    # No TRUNCATE on PostgreSQL: its lock would block the 360 page meanwhile.
+    cursor.execute(f"DELETE FROM {table}")
+    if connection.vendor != "sqlite":
+        yield
+        return
+    cursor.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s"
+        " AND sql IS NOT NULL",  # the primary key's automatic index has no SQL
+        [table],
+    )
+    indexes = cursor.fetchall()
+    cursor.execute("PRAGMA cache_size")
+    cache = cursor.fetchone()[0]
+    cursor.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KIB}")
+    for name, _sql in indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
+    try:
+        yield
+        for _name, sql in indexes:
+            cursor.execute(sql)
+    finally:
+        cursor.execute(f"PRAGMA cache_size = {int(cache)}")
 
 
 def _nullable(values: np.ndarray, digits: int | None = None) -> list[Any]:
@@ -89,11 +128,9 @@ def replace_scores(
     rows = score_rows(assessment, run_id)
     step = advance or (lambda _n: None)
     names = ", ".join(COLUMNS)
-    with connection.cursor() as cursor:
-        # Readers keep seeing the old rows until the caller's transaction
-        # commits (no TRUNCATE: its lock would block the 360 page meanwhile).
-        # Customers merged away since the last run drop out on the way.
-        cursor.execute(f"DELETE FROM {TABLE}")
+    # Readers keep seeing the old rows until the caller's transaction commits.
+    # Customers merged away since the last run drop out on the way.
+    with connection.cursor() as cursor, emptied_for_bulk_load(cursor, TABLE):
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {TABLE} ({names}) FROM STDIN") as copy:
                 for index, row in enumerate(rows, 1):
