@@ -11,11 +11,12 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from guanxi.core.api import (
+    ERRORS,
     ApiError,
-    ErrorOut,
+    Strict,
     actor,
     clamp_limit,
     invalid,
@@ -32,7 +33,6 @@ from .models import AssessmentConfig, ChurnScore
 from .queries import CHURN_READERS, InvalidFilter, churn_warnings, risk_page
 
 router = Router(tags=["analytics"])
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 class ReasonOut(Schema):
@@ -70,8 +70,7 @@ class WarningFilters(Schema):
     limit: int = 50
 
 
-class WinBackIn(Schema):
-    model_config = ConfigDict(extra="forbid")
+class WinBackIn(Strict):
     customer_ids: list[int] = Field(min_length=1, max_length=100)
 
 

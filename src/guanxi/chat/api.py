@@ -13,10 +13,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from pydantic import ConfigDict
 
 from guanxi.core.api import (
-    ErrorOut,
+    ERRORS,
+    Strict,
     actor,
     clamp_limit,
     form_data,
@@ -37,7 +37,6 @@ from .models import Conversation
 from .queries import conversation_list, recent_messages
 
 router = Router(tags=["chat"])
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 class ConversationOut(Schema):
@@ -70,8 +69,7 @@ class ConversationDetailOut(ConversationOut):
     messages: list[ChatMessageOut]
 
 
-class TicketFromChatIn(Schema):
-    model_config = ConfigDict(extra="forbid")
+class TicketFromChatIn(Strict):
     ticket_type: TicketType
     subject: str
 

@@ -32,6 +32,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
+from pydantic import ConfigDict
 
 from .actions import ActionError
 from .models import ApiToken, User
@@ -57,6 +58,16 @@ class ErrorOut(Schema):
     code: str
     message: str
     errors: list[FieldError] = []
+
+
+# The error answers every endpoint documents next to its success status.
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+class Strict(Schema):
+    """An input body that refuses fields it does not know (422 `extra_forbidden`)."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class ApiError(Exception):

@@ -13,10 +13,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from pydantic import ConfigDict
 
 from guanxi.core.api import (
-    ErrorOut,
+    ERRORS,
+    Strict,
     actor,
     clamp_limit,
     form_data,
@@ -42,11 +42,6 @@ from .models import Crisis
 from .queries import affected_customers, crisis_list, progress
 
 router = Router(tags=["crisis"])
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class CrisisOut(Schema):

@@ -20,11 +20,12 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from guanxi.core.api import (
+    ERRORS,
     ApiError,
-    ErrorOut,
+    Strict,
     actor,
     clamp_limit,
     form_data,
@@ -54,7 +55,6 @@ from .queries import SORTS, InvalidQuery, customer_list
 
 router = Router(tags=["customers"])
 
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 # API names that differ from the form's: relations are given by id.
 CUSTOMER_RENAME = {"industry_id": "industry", "tag_ids": "tags"}
@@ -289,10 +289,6 @@ class EventPageOut(Schema):
 
 
 # --- input ----------------------------------------------------------------------------
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class CustomerPatch(Strict):

@@ -8,13 +8,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
 
-from guanxi.core.api import actor, form_data, form_error, require
+from guanxi.core.api import ERRORS, actor, form_data, form_error, require
 from guanxi.core.permissions import ADD
 from guanxi.customers.api import (
     CREATE_DEFAULTS,
     CUSTOMER_ERROR_RENAME,
     CUSTOMER_RENAME,
-    ERRORS,
     CustomerIn,
 )
 from guanxi.customers.dedup import likely_duplicates

@@ -11,10 +11,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from pydantic import ConfigDict
 
 from guanxi.core.api import (
-    ErrorOut,
+    ERRORS,
+    Strict,
     actor,
     clamp_limit,
     form_data,
@@ -34,11 +34,6 @@ from .models import FollowUpTask
 from .queries import visible_tasks
 
 router = Router(tags=["engagement"])
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class TaskOut(Schema):

@@ -12,10 +12,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from pydantic import ConfigDict
 
 from guanxi.core.api import (
-    ErrorOut,
+    ERRORS,
+    Strict,
     actor,
     clamp_limit,
     form_data,
@@ -35,11 +35,6 @@ from .models import Article, ArticleVersion
 from .queries import article_list, search_articles, suggest_articles
 
 router = Router(tags=["knowledge"])
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class ArticleSummaryOut(Schema):

@@ -16,11 +16,12 @@ from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from guanxi.core.api import (
+    ERRORS,
     ApiError,
-    ErrorOut,
+    Strict,
     actor,
     clamp_limit,
     form_data,
@@ -43,12 +44,6 @@ from .forms import ProductForm, PurchaseForm, PurchaseLineForm
 from .models import Order, OrderLine, Product
 
 router = Router(tags=["sales"])
-
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 # --- products -------------------------------------------------------------------------

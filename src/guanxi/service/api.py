@@ -13,10 +13,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from pydantic import ConfigDict
 
 from guanxi.core.api import (
-    ErrorOut,
+    ERRORS,
+    Strict,
     actor,
     clamp_limit,
     form_data,
@@ -37,11 +37,6 @@ from .models import Ticket
 from .queries import complaint_rate, service_kpis, targets, ticket_list
 
 router = Router(tags=["service"])
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class TicketOut(Schema):
