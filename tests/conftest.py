@@ -91,6 +91,28 @@ def reseed_reference_data() -> None:
                 operation.code(global_apps, None)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _close_stray_connections(django_db_setup: None, django_db_blocker: Any) -> Any:
+    """Let pytest-django drop the PostgreSQL test database at the end.
+
+    Live servers and the chat sockets' worker threads keep their own connections
+    (by design: chat reuses one per thread) until the process exits, and
+    PostgreSQL refuses to drop a database that has sessions, so the test database
+    was left behind after every run. This fixture depends on django_db_setup, so its
+    teardown runs first and ends those sessions.
+    """
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+
+
 @pytest.fixture(autouse=True)
 def _reseed_after_flush(request: pytest.FixtureRequest, django_db_blocker: Any) -> Any:
     yield
