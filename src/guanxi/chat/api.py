@@ -22,11 +22,11 @@ from guanxi.core.api import (
     form_data,
     form_error,
     newest_first_page,
-    not_found,
-    require,
+    scoped_or_404,
+    writable_or_404,
 )
 from guanxi.core.models import User
-from guanxi.core.permissions import CHAT, VIEW, sees_masked
+from guanxi.core.permissions import CHAT, sees_masked
 from guanxi.core.validators import mask_name
 from guanxi.service.choices import TicketType
 
@@ -85,13 +85,6 @@ def conversation_out(c: Conversation, user: User) -> dict[str, Any]:
     return {**{f: getattr(c, f) for f in fields}, "visitor_name": name}
 
 
-def _conversation(user: User, id: int, action: str = VIEW) -> Conversation:
-    conversation = Conversation.objects.restrict(user, action).filter(pk=id).first()
-    if conversation is None:
-        raise not_found()
-    return conversation
-
-
 @router.get("/chat/conversations", response={200: ConversationListOut, **ERRORS})
 def list_conversations(
     request: HttpRequest,
@@ -112,7 +105,7 @@ def list_conversations(
 @router.get("/chat/conversations/{id}", response={200: ConversationDetailOut, **ERRORS})
 def get_conversation(request: HttpRequest, id: int) -> Any:
     user = actor(request)
-    conversation = _conversation(user, id)
+    conversation = scoped_or_404(Conversation, user, id)
     return {
         **conversation_out(conversation, user),
         "messages": [
@@ -131,10 +124,7 @@ def get_conversation(request: HttpRequest, id: int) -> Any:
 @router.post("/chat/conversations/{id}/ticket", response={201: TicketRef, **ERRORS})
 def conversation_to_ticket(request: HttpRequest, id: int, payload: TicketFromChatIn) -> Any:
     """Turn the chat into a service ticket (channel live_chat) carrying the transcript."""
-    user = actor(request)
-    _conversation(user, id)
-    require(user, CHAT)
-    conversation = _conversation(user, id, CHAT)
+    user, conversation = writable_or_404(request, Conversation, id, CHAT)
     form = TicketFromChatForm(data=form_data(payload.model_dump()))
     if not form.is_valid():
         raise form_error(form)

@@ -21,11 +21,11 @@ import binascii
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI, Schema
@@ -299,6 +299,36 @@ def require(user: User, action: str) -> None:
     """403 when the role may never do `action`; record scope is checked separately (404)."""
     if not can(user, action):
         raise permission_denied()
+
+
+M = TypeVar("M", bound=Model)
+
+
+def scoped_or_404(model: type[M], user: User | None, id: int, action: str = "view") -> M:
+    """The `model` record `id` within the user's `action` scope; 404 when there is none.
+
+    A record outside the scope answers exactly like one that does not exist, so the
+    API never confirms that a record the caller may not see is there.
+    """
+    record = model.objects.restrict(user, action).filter(pk=id).first()  # type: ignore[attr-defined]
+    if record is None:
+        raise not_found()
+    return record  # type: ignore[no-any-return]
+
+
+def writable_or_404(request: HttpRequest, model: type[M], id: int, action: str) -> tuple[User, M]:
+    """The caller and the `model` record `id` they may `action`.
+
+    The checks run in this order on purpose: 404 when the record is outside the view
+    scope, 403 when the role may never `action`, 404 when the record is visible but
+    beyond the `action` scope. Checking the role first would answer 403 for records
+    the caller cannot see and so reveal which ids exist; the view check comes first
+    so an invisible record is a 404 whatever the role.
+    """
+    user = actor(request)
+    scoped_or_404(model, user, id)
+    require(user, action)
+    return user, scoped_or_404(model, user, id, action)
 
 
 # --- cursors ------------------------------------------------------------------------

@@ -22,10 +22,10 @@ from guanxi.core.api import (
     form_data,
     form_error,
     newest_first_page,
-    not_found,
     require,
+    scoped_or_404,
+    writable_or_404,
 )
-from guanxi.core.models import User
 from guanxi.core.permissions import RESPOND
 
 from . import actions
@@ -178,21 +178,6 @@ def crisis_out(crisis: Crisis) -> dict[str, Any]:
     return {f: getattr(crisis, f) for f in FIELDS}
 
 
-def _crisis(user: User, id: int, action: str = "view") -> Crisis:
-    crisis = Crisis.objects.restrict(user, action).filter(pk=id).first()
-    if crisis is None:
-        raise not_found()
-    return crisis
-
-
-def _responder(request: HttpRequest, id: int) -> tuple[User, Crisis]:
-    """404 when the crisis is unknown; 403 for a role that never responds."""
-    user = actor(request)
-    _crisis(user, id)
-    require(user, RESPOND)
-    return user, _crisis(user, id, RESPOND)
-
-
 @router.get("/crises", response={200: CrisisListOut, **ERRORS})
 def list_crises(
     request: HttpRequest,
@@ -224,14 +209,14 @@ def create_crisis(request: HttpRequest, payload: CrisisIn) -> Any:
 @router.get("/crises/{id}", response={200: CrisisDetailOut, **ERRORS})
 def get_crisis(request: HttpRequest, id: int) -> Any:
     user = actor(request)
-    crisis = _crisis(user, id)
+    crisis = scoped_or_404(Crisis, user, id)
     return {**crisis_out(crisis), "progress": progress(user, crisis).as_dict()}
 
 
 @router.patch("/crises/{id}", response={200: CrisisOut, **ERRORS})
 def update_crisis(request: HttpRequest, id: int, payload: CrisisPatch) -> Any:
     """Edit the description, risk level, owner or response plan (the event keeps before→after)."""
-    user, crisis = _responder(request, id)
+    user, crisis = writable_or_404(request, Crisis, id, RESPOND)
     current = {f: getattr(crisis, f) for f in ("kind", "title", "description", "risk_level",
                                                "owner_id", "response_plan", "identified_at")}  # fmt: skip
     sent = payload.model_dump(exclude_unset=True)
@@ -244,7 +229,7 @@ def update_crisis(request: HttpRequest, id: int, payload: CrisisPatch) -> Any:
 @router.post("/crises/{id}/transitions", response={200: CrisisOut, **ERRORS})
 def transition(request: HttpRequest, id: int, payload: TransitionIn) -> Any:
     """An illegal move answers 400 `illegal_transition` on `status`."""
-    user, crisis = _responder(request, id)
+    user, crisis = writable_or_404(request, Crisis, id, RESPOND)
     form = TransitionForm(data=form_data(payload.model_dump()))
     if not form.is_valid():
         raise form_error(form)
@@ -258,7 +243,7 @@ def link_customers(request: HttpRequest, id: int, payload: LinkIn) -> Any:
 
     Codes not found (or outside the caller's scope) come back per row in `not_found`.
     """
-    user, crisis = _responder(request, id)
+    user, crisis = writable_or_404(request, Crisis, id, RESPOND)
     data = {
         **(payload.segment.model_dump() if payload.segment else {}),
         "codes": "\n".join(payload.codes),
@@ -277,7 +262,7 @@ def list_affected(
     request: HttpRequest, id: int, recovery: Recovery | None = None, limit: int = 200
 ) -> Any:
     user = actor(request)
-    crisis = _crisis(user, id)
+    crisis = scoped_or_404(Crisis, user, id)
     rows = affected_customers(user, crisis, recovery or "", clamp_limit(limit))
     return [
         {
@@ -292,7 +277,7 @@ def list_affected(
 
 @router.post("/crises/{id}/updates", response={201: UpdateOut, **ERRORS})
 def log_response(request: HttpRequest, id: int, payload: UpdateIn) -> Any:
-    user, crisis = _responder(request, id)
+    user, crisis = writable_or_404(request, Crisis, id, RESPOND)
     form = ResponseUpdateForm(data=form_data(payload.model_dump()))
     if not form.is_valid():
         raise form_error(form)
@@ -304,7 +289,7 @@ def log_response(request: HttpRequest, id: int, payload: UpdateIn) -> Any:
 @router.post("/crises/{id}/communications", response={201: CommunicationOut, **ERRORS})
 def send_communication(request: HttpRequest, id: int, payload: CommunicationIn) -> Any:
     """E-mail is sent after commit to each affected customer's address; other channels are logged."""
-    user, crisis = _responder(request, id)
+    user, crisis = writable_or_404(request, Crisis, id, RESPOND)
     form = CommunicationForm(data=form_data(payload.model_dump()))
     if not form.is_valid():
         raise form_error(form)
@@ -315,7 +300,7 @@ def send_communication(request: HttpRequest, id: int, payload: CommunicationIn) 
 
 @router.post("/crises/{id}/recovery", response={200: AffectedOut, **ERRORS})
 def set_recovery(request: HttpRequest, id: int, payload: RecoveryIn) -> Any:
-    user, crisis = _responder(request, id)
+    user, crisis = writable_or_404(request, Crisis, id, RESPOND)
     form = RecoveryForm(data=form_data(payload.model_dump()))
     if not form.is_valid():
         raise form_error(form)

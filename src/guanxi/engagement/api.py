@@ -20,10 +20,10 @@ from guanxi.core.api import (
     form_data,
     form_error,
     invalid,
-    not_found,
     require,
+    scoped_or_404,
+    writable_or_404,
 )
-from guanxi.core.models import User
 from guanxi.core.permissions import CHANGE
 from guanxi.customers.models import Customer
 
@@ -73,20 +73,6 @@ def task_out(task: FollowUpTask) -> dict[str, Any]:
     return {name: getattr(task, name) for name in TaskOut.model_fields}
 
 
-def _task(user: User, id: int, action: str = "view") -> FollowUpTask:
-    task = FollowUpTask.objects.restrict(user, action).filter(pk=id).first()
-    if task is None:
-        raise not_found()
-    return task
-
-
-def _changeable(request: HttpRequest, id: int) -> tuple[User, FollowUpTask]:
-    user = actor(request)
-    _task(user, id)
-    require(user, CHANGE)
-    return user, _task(user, id, CHANGE)
-
-
 @router.get("/tasks", response={200: TaskListOut, **ERRORS})
 def list_tasks(
     request: HttpRequest,
@@ -125,9 +111,7 @@ def create_task(request: HttpRequest, payload: TaskIn) -> Any:
     user = actor(request)
     require(user, CHANGE)
     values = payload.model_dump()
-    customer = Customer.objects.restrict(user, CHANGE).filter(pk=values.pop("customer_id")).first()
-    if customer is None:
-        raise not_found()
+    customer = scoped_or_404(Customer, user, values.pop("customer_id"), CHANGE)
     form = TaskForm(data=form_data(values, {"assignee_id": "assignee"}))
     if not form.is_valid():
         raise form_error(form, rename={"assignee": "assignee_id"})
@@ -142,7 +126,7 @@ def create_task(request: HttpRequest, payload: TaskIn) -> Any:
 
 @router.get("/tasks/{id}", response={200: TaskOut, **ERRORS})
 def get_task(request: HttpRequest, id: int) -> Any:
-    return task_out(_task(actor(request), id))
+    return task_out(scoped_or_404(FollowUpTask, actor(request), id))
 
 
 def _outcome(payload: OutcomeIn) -> str:
@@ -154,11 +138,11 @@ def _outcome(payload: OutcomeIn) -> str:
 
 @router.post("/tasks/{id}/complete", response={200: TaskOut, **ERRORS})
 def complete_task(request: HttpRequest, id: int, payload: OutcomeIn) -> Any:
-    user, task = _changeable(request, id)
+    user, task = writable_or_404(request, FollowUpTask, id, CHANGE)
     return task_out(actions.complete_task(task, by=user, outcome=_outcome(payload)))
 
 
 @router.post("/tasks/{id}/cancel", response={200: TaskOut, **ERRORS})
 def cancel_task(request: HttpRequest, id: int, payload: OutcomeIn) -> Any:
-    user, task = _changeable(request, id)
+    user, task = writable_or_404(request, FollowUpTask, id, CHANGE)
     return task_out(actions.cancel_task(task, by=user, outcome=_outcome(payload)))

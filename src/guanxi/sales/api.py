@@ -31,6 +31,7 @@ from guanxi.core.api import (
     not_found,
     permission_denied,
     require,
+    scoped_or_404,
 )
 from guanxi.core.choices import Role
 from guanxi.core.models import User
@@ -122,19 +123,14 @@ def create_product(request: HttpRequest, payload: ProductIn) -> Any:
 
 @router.get("/products/{id}", response={200: ProductOut, **ERRORS})
 def get_product(request: HttpRequest, id: int) -> Any:
-    product = Product.objects.restrict(actor(request), "view").filter(pk=id).first()
-    if product is None:
-        raise not_found()
-    return product_out(product)
+    return product_out(scoped_or_404(Product, actor(request), id))
 
 
 @router.patch("/products/{id}", response={200: ProductOut, **ERRORS})
 def update_product(request: HttpRequest, id: int, payload: ProductPatch) -> Any:
     user = actor(request)
     _require_admin(user)
-    product = Product.objects.restrict(user, CHANGE).filter(pk=id).first()
-    if product is None:
-        raise not_found()
+    product = scoped_or_404(Product, user, id, CHANGE)
     patch = form_data(payload.model_dump(exclude_unset=True))
     # The form gets a copy: a ModelForm writes the cleaned values into its instance,
     # and the action diffs the real one against them for the event.

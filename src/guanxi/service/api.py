@@ -22,8 +22,9 @@ from guanxi.core.api import (
     form_data,
     form_error,
     newest_first_page,
-    not_found,
     require,
+    scoped_or_404,
+    writable_or_404,
 )
 from guanxi.core.models import User
 from guanxi.core.permissions import CHANGE
@@ -186,21 +187,6 @@ def ticket_out(t: Ticket) -> dict[str, Any]:
     }
 
 
-def _ticket(user: User, id: int, action: str = "view") -> Ticket:
-    ticket = Ticket.objects.restrict(user, action).filter(pk=id).first()
-    if ticket is None:
-        raise not_found()
-    return ticket
-
-
-def _changeable(request: HttpRequest, id: int) -> tuple[User, Ticket]:
-    """404 outside the view scope; 403 for a role that never changes tickets; 404 beyond change scope."""
-    user = actor(request)
-    _ticket(user, id)
-    require(user, CHANGE)
-    return user, _ticket(user, id, CHANGE)
-
-
 @router.get("/tickets", response={200: TicketListOut, **ERRORS})
 def list_tickets(
     request: HttpRequest,
@@ -230,9 +216,7 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> Any:
     values = payload.model_dump()
     customer = None
     if values["customer_id"] is not None:
-        customer = Customer.objects.restrict(user, CHANGE).filter(pk=values["customer_id"]).first()
-        if customer is None:
-            raise not_found()
+        customer = scoped_or_404(Customer, user, values["customer_id"], CHANGE)
     data = form_data(values, {"bay_id": "bay"})
     form = TicketForm(data=data)
     form.has_customer = customer is not None
@@ -248,12 +232,12 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> Any:
 
 @router.get("/tickets/{id}", response={200: TicketOut, **ERRORS})
 def get_ticket(request: HttpRequest, id: int) -> Any:
-    return ticket_out(_ticket(actor(request), id))
+    return ticket_out(scoped_or_404(Ticket, actor(request), id))
 
 
 @router.post("/tickets/{id}/messages", response={201: MessageOut, **ERRORS})
 def add_message(request: HttpRequest, id: int, payload: MessageIn) -> Any:
-    user, ticket = _changeable(request, id)
+    user, ticket = writable_or_404(request, Ticket, id, CHANGE)
     form = MessageForm(data=form_data(payload.model_dump()))
     if not form.is_valid():
         raise form_error(form)
@@ -274,7 +258,7 @@ def add_message(request: HttpRequest, id: int, payload: MessageIn) -> Any:
 @router.post("/tickets/{id}/transitions", response={200: TicketOut, **ERRORS})
 def transition(request: HttpRequest, id: int, payload: TransitionIn) -> Any:
     """Move along the workflow; an illegal move answers 400 `illegal_transition` on `status`."""
-    user, ticket = _changeable(request, id)
+    user, ticket = writable_or_404(request, Ticket, id, CHANGE)
     form = TransitionForm(data=form_data(payload.model_dump()))
     if not form.is_valid():
         raise form_error(form)
@@ -288,7 +272,7 @@ def transition(request: HttpRequest, id: int, payload: TransitionIn) -> Any:
 
 @router.post("/tickets/{id}/assignee", response={200: TicketOut, **ERRORS})
 def reassign(request: HttpRequest, id: int, payload: AssigneeIn) -> Any:
-    user, ticket = _changeable(request, id)
+    user, ticket = writable_or_404(request, Ticket, id, CHANGE)
     assignee = User.objects.filter(pk=payload.assignee_id, is_active=True).first()
     if assignee is None:
         from guanxi.core.api import invalid
@@ -300,19 +284,19 @@ def reassign(request: HttpRequest, id: int, payload: AssigneeIn) -> Any:
 @router.post("/tickets/{id}/waiting", response={200: TicketOut, **ERRORS})
 def wait_on_customer(request: HttpRequest, id: int) -> Any:
     """Pause the SLA clock until the customer answers."""
-    user, ticket = _changeable(request, id)
+    user, ticket = writable_or_404(request, Ticket, id, CHANGE)
     return ticket_out(actions.wait_on_customer(ticket, by=user))
 
 
 @router.post("/tickets/{id}/resume", response={200: TicketOut, **ERRORS})
 def resume(request: HttpRequest, id: int) -> Any:
-    user, ticket = _changeable(request, id)
+    user, ticket = writable_or_404(request, Ticket, id, CHANGE)
     return ticket_out(actions.resume(ticket, by=user))
 
 
 @router.post("/tickets/{id}/disputes", response={201: DisputeOut, **ERRORS})
 def escalate_dispute(request: HttpRequest, id: int, payload: DisputeIn) -> Any:
-    user, ticket = _changeable(request, id)
+    user, ticket = writable_or_404(request, Ticket, id, CHANGE)
     form = DisputeForm(data=form_data(payload.model_dump()))
     if not form.is_valid():
         raise form_error(form)
@@ -331,7 +315,7 @@ def escalate_dispute(request: HttpRequest, id: int, payload: DisputeIn) -> Any:
 
 @router.post("/tickets/{id}/repair-lines", response={201: RepairLineOut, **ERRORS})
 def add_repair_line(request: HttpRequest, id: int, payload: RepairLineIn) -> Any:
-    user, ticket = _changeable(request, id)
+    user, ticket = writable_or_404(request, Ticket, id, CHANGE)
     form = RepairLineForm(data=form_data(payload.model_dump()))
     if not form.is_valid():
         raise form_error(form)
