@@ -304,22 +304,27 @@ def _acting_user(username: str):  # type: ignore[no-untyped-def]
     return user
 
 
+# The options every import command shares (typer copies them per command).
+ImportFile = Annotated[Path, typer.Argument(help="CSV (UTF-8 or GB18030/GBK) or .xlsx file.")]
+ImportAs = Annotated[str, typer.Option("--as", help="Login of the user importing.")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Validate and report; write nothing.")]
+RejectsReport = Annotated[
+    Path | None, typer.Option(help="Where to write rejected rows (.csv or .xlsx).")
+]
+
+
 @import_app.command("customers")
 def import_customers(
-    file: Annotated[Path, typer.Argument(help="CSV (UTF-8 or GB18030/GBK) or .xlsx file.")],
-    as_user: Annotated[str, typer.Option("--as", help="Login of the user importing.")],
+    file: ImportFile,
+    as_user: ImportAs,
     mapping: Annotated[
         Path | None, typer.Option(help='JSON {field: header}, e.g. {"name": "客户名称"}.')
     ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Validate and report; write nothing.")
-    ] = False,
+    dry_run: DryRun = False,
     on_duplicate: Annotated[str, typer.Option(help="skip, update or merge-review.")] = "skip",
     channel: Annotated[str, typer.Option(help="Collection channel (信息来源).")] = "internal",
     owner: Annotated[str | None, typer.Option(help="Login of the account manager.")] = None,
-    report: Annotated[
-        Path | None, typer.Option(help="Where to write rejected rows (.csv or .xlsx).")
-    ] = None,
+    report: RejectsReport = None,
     workers: Annotated[int, typer.Option(help="Processes validating rows.")] = 1,
 ) -> None:
     """Import customers; resumes after a crash (same file = same batch), rejects bad rows."""
@@ -329,20 +334,16 @@ def import_customers(
 
 @import_app.command("contacts")
 def import_contacts(
-    file: Annotated[Path, typer.Argument(help="CSV (UTF-8 or GB18030/GBK) or .xlsx file.")],
-    as_user: Annotated[str, typer.Option("--as", help="Login of the user importing.")],
+    file: ImportFile,
+    as_user: ImportAs,
     mapping: Annotated[
         Path | None, typer.Option(help='JSON {field: header}, e.g. {"customer_id": "客户编号"}.')
     ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Validate and report; write nothing.")
-    ] = False,
+    dry_run: DryRun = False,
     on_duplicate: Annotated[
         str, typer.Option(help="skip or update (same customer and phone, or name).")
     ] = "skip",
-    report: Annotated[
-        Path | None, typer.Option(help="Where to write rejected rows (.csv or .xlsx).")
-    ] = None,
+    report: RejectsReport = None,
 ) -> None:
     """Import contacts onto customers you may change (客户编号, 信用代码 or 客户手机)."""
     _run_import("contacts", file, as_user, mapping, dry_run, on_duplicate, "internal", None,
@@ -351,20 +352,16 @@ def import_contacts(
 
 @import_app.command("purchases")
 def import_purchases(
-    file: Annotated[Path, typer.Argument(help="CSV (UTF-8 or GB18030/GBK) or .xlsx file.")],
-    as_user: Annotated[str, typer.Option("--as", help="Login of the user importing.")],
+    file: ImportFile,
+    as_user: ImportAs,
     mapping: Annotated[
         Path | None, typer.Option(help='JSON {field: header}, e.g. {"number": "订单号"}.')
     ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Validate and report; write nothing.")
-    ] = False,
+    dry_run: DryRun = False,
     on_duplicate: Annotated[
         str, typer.Option(help="skip only: an existing order number is never imported twice.")
     ] = "skip",
-    report: Annotated[
-        Path | None, typer.Option(help="Where to write rejected rows (.csv or .xlsx).")
-    ] = None,
+    report: RejectsReport = None,
 ) -> None:
     """Import purchases (one row per order line; order number = idempotency key)."""
     _run_import("purchases", file, as_user, mapping, dry_run, on_duplicate, "internal", None,
