@@ -130,6 +130,16 @@ def serve(
             [sys.executable, "-m", "guanxi.cli", "manage", "run_huey", "--workers", "2", "--quiet"],
             env={**os.environ, "DJANGO_SETTINGS_MODULE": "guanxi.settings"},
         )
+    # uvicorn shuts down on SIGTERM and then re-raises the signal to the handler it
+    # found; with the default one the process died there and the `finally` below
+    # never ran, leaving the job consumer running without its server. A handler
+    # that exits through Python lets the consumer be stopped with us.
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         uvicorn.run(
             "guanxi.asgi:application",

@@ -193,3 +193,50 @@ def test_restore_refuses_a_file_that_is_not_a_backup(data_dir: Path, tmp_path: P
 
     assert result.returncode == 1
     assert "damaged or truncated" in result.stderr
+
+
+def test_stopping_serve_stops_its_job_consumer_too(tmp_path: Path) -> None:
+    # SIGTERM is how systemd, Docker and CI stop a server; the Huey consumer that
+    # `serve` starts beside it used to outlive it, orphaned.
+    import signal
+    import socket
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    consumers: list[str] = []
+    server = subprocess.Popen(
+        [*guanxi_command(), "serve", "--port", str(port)],
+        env=cli_env(tmp_path),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not consumers:
+            time.sleep(0.5)
+            children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+            consumers = children.read_text().split() if children.exists() else []
+        assert consumers, "serve started no job consumer"
+        while time.monotonic() < deadline:  # then wait for the server to listen
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=5).close()
+                break
+            except OSError:
+                time.sleep(0.5)
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+        for pid in consumers:
+            deadline = time.monotonic() + 30
+            while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            status = Path(f"/proc/{pid}/status")
+            alive = status.exists() and "zombie" not in status.read_text()
+            assert not alive, f"job consumer {pid} outlived the server"
+    finally:
+        if server.poll() is None:
+            server.kill()
+        for pid in consumers:  # never leave a consumer behind, even when failing
+            if Path(f"/proc/{pid}").exists():
+                os.kill(int(pid), signal.SIGKILL)
