@@ -41,9 +41,7 @@ class ValueConfigForm(forms.ModelForm):
         # active for the high-value class over a longer window: the rules would overlap.
         inactive, recent = data.get("churn_inactive_days"), data.get("high_recent_days")
         if inactive is not None and recent is not None and recent > inactive:
-            self.add_error(
-                "high_recent_days", _("“最近购买天数”不能长于“多少天未购买视为流失”。")
-            )
+            self.add_error("high_recent_days", _("“最近购买天数”不能长于“多少天未购买视为流失”。"))
         return data
 
 
