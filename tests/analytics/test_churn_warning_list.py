@@ -52,6 +52,10 @@ def test_bob_sees_only_his_customers_and_dave_his_team(
     assert listed(bob_page) == {warned["angry"].pk, warned["quiet"].pk}
     dave_page = login(users["dave"]).get(reverse("analytics:churn"))
     assert listed(dave_page) == {warned["angry"].pk, warned["quiet"].pk}
+    # the owner filter offers dave's team, not staff he cannot see
+    owners = set(dave_page.context["owners"])
+    assert users["bob"] in owners and users["mallory"] not in owners
+    assert users["alice"] not in owners and users["carol"] not in owners
     mallory_page = login(users["mallory"]).get(reverse("analytics:churn"))
     assert listed(mallory_page) == {warned["firm"].pk}
     alice_page = login(users["alice"]).get(reverse("analytics:churn"))

@@ -24,6 +24,7 @@ from guanxi.core.permissions import CHANGE, can, sees_masked
 from guanxi.core.validators import mask_name
 from guanxi.customers.choices import ValueClass
 from guanxi.customers.models import Customer, Industry
+from guanxi.customers.queries import owner_choices
 from guanxi.engagement import actions as engagement
 from guanxi.engagement.queries import win_back_rate
 from guanxi.exports.cells import safe_cell
@@ -95,9 +96,8 @@ def churn_list(request: HttpRequest) -> HttpResponse:
             "levels": RiskLevel.choices,
             "value_classes": ValueClass.choices,
             "reasons": ChurnReason.choices,
-            "owners": User.objects.filter(is_active=True).order_by("username")
-            if user.role not in ("rep",)
-            else [],
+            # the customer list's owner filter: only account managers in the user's reach
+            "owners": owner_choices(user) if user.role != "rep" else [],
             "teams": Team.objects.order_by("name"),
             "regions": Region.objects.order_by("name"),
             "industries": Industry.objects.order_by("name"),
