@@ -17,13 +17,13 @@ from django.utils.translation import gettext as _
 
 from guanxi.core import events
 from guanxi.core.actions import ActionError
+from guanxi.core.mail import send_after_commit
 from guanxi.core.models import User
 from guanxi.core.permissions import RESPOND, can
 from guanxi.customers.actions import NotFound
 from guanxi.customers.models import Customer
 from guanxi.customers.queries import InvalidQuery, filtered_customers
 
-from . import mail
 from .choices import TRANSITIONS, Channel, CrisisStatus, Recovery
 from .models import AffectedCustomer, Communication, CommunicationRecipient, Crisis, ResponseUpdate
 
@@ -259,7 +259,7 @@ def send_communication(crisis: Crisis, data: dict[str, Any], *, by: User) -> Com
             recovery=Recovery.NOTIFIED, updated_at=timezone.now()
         )
     if channel == Channel.EMAIL:
-        mail.send_after_commit(message.subject, message.content, [a for _p, _c, a in reached])
+        send_after_commit([(a, message.subject, message.content) for _p, _c, a in reached])
     _record(by, "crisis.communicated", crisis,
             _("%(channel)s 通知 %(n)s 个客户") % {"channel": message.get_channel_display(), "n": len(reached)},
             changes={"recipients": [None, len(reached)], "skipped": [None, message.skipped_count]})  # fmt: skip

@@ -2,39 +2,14 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
-from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
-
+from guanxi.core.mail import send_after_commit
 from guanxi.core.models import User
 
 from .models import Notification, Ticket
 
-log = logging.getLogger(__name__)
-
-
-def send_after_commit(messages: Sequence[tuple[str, str, str]]) -> None:
-    """Queue (to, subject, body) mails for when the surrounding transaction commits.
-
-    A mail server that is down must not undo the ticket; the failure is logged.
-    """
-    if not messages:
-        return
-
-    def send() -> None:
-        try:
-            with get_connection() as connection:
-                for to, subject, body in messages:
-                    EmailMessage(
-                        subject, body, settings.DEFAULT_FROM_EMAIL, [to], connection=connection
-                    ).send()
-        except OSError:
-            log.exception("service mail not sent (%d messages)", len(messages))
-
-    transaction.on_commit(send)
+__all__ = ["notify", "notify_many", "send_after_commit"]
 
 
 def notify(
