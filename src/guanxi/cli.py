@@ -335,7 +335,12 @@ def import_customers(
     channel: Annotated[str, typer.Option(help="Collection channel (信息来源).")] = "internal",
     owner: Annotated[str | None, typer.Option(help="Login of the account manager.")] = None,
     report: RejectsReport = None,
-    workers: Annotated[int, typer.Option(help="Processes validating rows.")] = 1,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Processes validating rows beside the writer (0: none); default chooses."
+        ),
+    ] = None,
 ) -> None:
     """Import customers; resumes after a crash (same file = same batch), rejects bad rows."""
     _run_import("customers", file, as_user, mapping, dry_run, on_duplicate, channel, owner,
@@ -357,7 +362,7 @@ def import_contacts(
 ) -> None:
     """Import contacts onto customers you may change (客户编号, 信用代码 or 客户手机)."""
     _run_import("contacts", file, as_user, mapping, dry_run, on_duplicate, "internal", None,
-                report, 1)  # fmt: skip
+                report, None)  # fmt: skip
 
 
 @import_app.command("purchases")
@@ -375,7 +380,7 @@ def import_purchases(
 ) -> None:
     """Import purchases (one row per order line; order number = idempotency key)."""
     _run_import("purchases", file, as_user, mapping, dry_run, on_duplicate, "internal", None,
-                report, 1)  # fmt: skip
+                report, None)  # fmt: skip
 
 
 def _run_import(  # noqa: PLR0913 — the commands' options, passed through
@@ -388,7 +393,7 @@ def _run_import(  # noqa: PLR0913 — the commands' options, passed through
     channel: str,
     owner: str | None,
     report: Path | None,
-    workers: int,
+    workers: int | None,
 ) -> None:
     """Start or resume the file's batch of `kind` with a progress bar; write the report."""
     import json
@@ -405,6 +410,7 @@ def _run_import(  # noqa: PLR0913 — the commands' options, passed through
     from guanxi.customers.choices import SourceChannel
     from guanxi.customers.imports import preview, reading, runner
     from guanxi.customers.imports import report as reports
+    from guanxi.imports.models import ImportBatch
 
     if channel not in SourceChannel.values:
         fail(f"--channel must be one of {', '.join(SourceChannel.values)}")
@@ -432,10 +438,15 @@ def _run_import(  # noqa: PLR0913 — the commands' options, passed through
             TimeRemainingColumn(), console=err,
         ) as bar:  # fmt: skip
             task = bar.add_task(titles[kind], total=batch.total_rows, completed=batch.rows_done)
-            batch = runner.run_batch(
-                batch, user=user, workers=workers,
-                progress=lambda b: bar.update(task, completed=b.rows_done),
-            )  # fmt: skip
+
+            def show(b: ImportBatch) -> None:
+                # A bulk load builds the search indexes after the last row (runner.py).
+                if getattr(b, "phase", "") == "indexing":
+                    done, total = b.indexes_done, b.indexes_total  # type: ignore[attr-defined]
+                    bar.update(task, description=f"建立索引 {done}/{total}")
+                bar.update(task, completed=b.rows_done)
+
+            batch = runner.run_batch(batch, user=user, workers=workers, progress=show)
     except ActionError as exc:
         fail(exc.message)
     except reading.FileError as exc:

@@ -214,6 +214,10 @@ WHITENOISE_USE_FINDERS = True
 GUANXI_EXPORT_ROW_CAP = env_int("GUANXI_EXPORT_ROW_CAP", 100_000)
 # Rows per import transaction: a crash loses at most one chunk of work, never rows.
 GUANXI_IMPORT_CHUNK_ROWS = env_int("GUANXI_IMPORT_CHUNK_ROWS", 5_000)
+# SQLite: a customer file of at least this many rows, and at least as many as the
+# table holds, loads in one transaction with the indexes rebuilt at the end
+# (customers/imports/runner.py); other writers wait meanwhile. 0 turns it off.
+GUANXI_IMPORT_BULK_ROWS = env_int("GUANXI_IMPORT_BULK_ROWS", 50_000)
 GUANXI_IMPORT_DIR = Path(env_str("GUANXI_IMPORT_DIR", str(DATA_DIR / "imports")))
 # Background jobs (imports): SqliteHuey under the data dir; tests run tasks immediately.
 HUEY = {

@@ -94,6 +94,7 @@ class Customer(models.Model):
         blank=True,
         related_name="customers",
         verbose_name=_("行业"),
+        db_index=False,  # cust_*_updated leads with this column and serves its lookups
     )
     employees = models.PositiveIntegerField(_("员工人数"), null=True, blank=True)
     annual_revenue = models.DecimalField(
@@ -111,6 +112,7 @@ class Customer(models.Model):
         blank=True,
         related_name="customers",
         verbose_name=_("区域"),
+        db_index=False,  # cust_*_updated leads with this column and serves its lookups
     )
     province_code = models.CharField(_("省份"), max_length=6, blank=True, default="")
     city_code = models.CharField(_("城市"), max_length=6, blank=True, default="")
@@ -129,6 +131,7 @@ class Customer(models.Model):
         blank=True,
         related_name="owned_customers",
         verbose_name=_("客户经理"),
+        db_index=False,  # cust_*_updated leads with this column and serves its lookups
     )
     team = models.ForeignKey(
         "core.Team",
@@ -137,6 +140,7 @@ class Customer(models.Model):
         blank=True,
         related_name="customers",
         verbose_name=_("团队"),
+        db_index=False,  # cust_*_updated leads with this column and serves its lookups
     )
     value_class = models.CharField(
         _("价值分类"), max_length=16, choices=ValueClass.choices, default=ValueClass.GENERAL

@@ -15,6 +15,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Max
 
+from guanxi.core.bulkload import DeferredIndexes
 from guanxi.customers.models import Address, Contact, Customer
 from guanxi.sales.models import Order, OrderLine
 
@@ -106,28 +107,11 @@ class SqliteWriter(BulkWriter):
 
     def __init__(self, rebuild_indexes: bool = False) -> None:
         self.rebuild_indexes = rebuild_indexes
-        self.dropped: list[str] = []
-
-    def _drop_indexes(self) -> None:
-        tables = ", ".join(f"'{table}'" for table, _columns, _key in TABLES)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-                f" AND tbl_name IN ({tables})"
-            )
-            for name, sql in cursor.fetchall():
-                cursor.execute(f'DROP INDEX "{name}"')
-                self.dropped.append(sql)
-
-    def _create_indexes(self) -> None:
-        with connection.cursor() as cursor:
-            while self.dropped:
-                cursor.execute(self.dropped[0])
-                self.dropped.pop(0)
+        self.indexes = DeferredIndexes(table for table, _columns, _key in TABLES)
 
     def prepare(self) -> None:
         if self.rebuild_indexes and not connection.in_atomic_block:
-            self._drop_indexes()
+            self.indexes.drop()
         # SQLite refuses to change the safety level inside a transaction (tests).
         self.relaxed = not connection.in_atomic_block
         with connection.cursor() as cursor:
@@ -138,7 +122,7 @@ class SqliteWriter(BulkWriter):
             cursor.execute("PRAGMA cache_size=-1048576")
 
     def restore(self) -> None:
-        self._create_indexes()  # also after a failed load: the schema must come back whole
+        self.indexes.create()  # also after a failed load: the schema must come back whole
         with connection.cursor() as cursor:
             if self.relaxed:
                 cursor.execute("PRAGMA synchronous=NORMAL")
@@ -152,7 +136,7 @@ class SqliteWriter(BulkWriter):
 
     def finish(self) -> None:
         super().finish()
-        self._create_indexes()
+        self.indexes.create()
         with connection.cursor() as cursor:
             # Sampled statistics (sqlite_stat1) so the planner picks the selective index.
             cursor.execute("PRAGMA analysis_limit=1000")

@@ -107,7 +107,10 @@ class ImportRejection(models.Model):
 class ImportedRecord(models.Model):
     """Which record a file row became: the import batch is the record's source."""
 
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="records")
+    # import_record_row (batch, row_number) serves the batch lookups: no index of its own.
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.CASCADE, related_name="records", db_index=False
+    )
     row_number = models.PositiveIntegerField()
     object_id = models.BigIntegerField()
     # merge-review: the existing customer this row likely duplicates.

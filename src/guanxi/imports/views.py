@@ -27,7 +27,7 @@ from guanxi.core.permissions import ADD, scope_for
 from guanxi.customers.imports import preview, reading, report
 from guanxi.customers.imports.runner import header_of
 
-from . import actions
+from . import actions, live
 from .forms import MappingForm, UploadForm
 from .models import ImportBatch, ImportStatus, SavedMapping
 
@@ -171,14 +171,14 @@ def batch_run(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = _batch(request, pk)
+    batch = live.overlay(_batch(request, pk))
     return render(request, "imports/detail.html", {"batch": batch, "active": ACTIVE})
 
 
 @login_required
 def batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress fragment htmx polls while the worker runs."""
-    batch = _batch(request, pk)
+    batch = live.overlay(_batch(request, pk))
     return render(request, "imports/_progress.html", {"batch": batch, "active": ACTIVE})
 
 

@@ -94,6 +94,10 @@ def normal_date(text: str) -> str:
 KIND_VALUES = frozenset(("org", "person"))
 SOURCE_VALUES = frozenset(SourceChannel.values)
 VALUE_CLASS_VALUES = frozenset(ValueClass.values)
+# Plain str values, not the enum members: sqlite3 binds an exact str directly but
+# runs a str subclass through its adapter lookup, on every row of a bulk insert.
+ORGANIZATION, INDIVIDUAL = CustomerKind.ORGANIZATION.value, CustomerKind.INDIVIDUAL.value
+GENERAL, AWARENESS = ValueClass.GENERAL.value, Stage.AWARENESS.value
 STAGE_VALUES = frozenset(Stage.values)
 _choice_words: dict[tuple[type, str], dict[str, str]] = {}
 
@@ -154,11 +158,11 @@ def customer_input(cells: list[str], columns: dict[str, int], ctx: Context) -> d
     if kind:
         kind = KIND_WORDS.get(kind.lower(), kind)
     elif get("credit_code"):
-        kind = CustomerKind.ORGANIZATION
+        kind = ORGANIZATION
     elif get("id_number"):
-        kind = CustomerKind.INDIVIDUAL
+        kind = INDIVIDUAL
     else:
-        kind = CustomerKind.ORGANIZATION if ORG_NAME.search(name) else CustomerKind.INDIVIDUAL
+        kind = ORGANIZATION if ORG_NAME.search(name) else INDIVIDUAL
     gender = get("gender", "")
     province, city, district = place_codes(
         get("province", ""), get("city", ""), get("district", "")
@@ -186,8 +190,8 @@ def customer_input(cells: list[str], columns: dict[str, int], ctx: Context) -> d
         "source_channel": ctx.source_channel,
         "collected_at": get("collected_at") or ctx.collected_at,
         "verified_at": "",
-        "value_class": _choice(get("value_class", ""), ValueClass) or ValueClass.GENERAL,
-        "stage": _choice(get("stage", ""), Stage) or Stage.AWARENESS,
+        "value_class": _choice(get("value_class", ""), ValueClass) or GENERAL,
+        "stage": _choice(get("stage", ""), Stage) or AWARENESS,
         "preferences": get("preferences", ""),
         "notes": get("notes", ""),
         "address": get("address", ""),
