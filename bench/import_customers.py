@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -54,7 +55,9 @@ def main() -> None:
         write_csv(file, customer_rows(args.rows, seed=7))
 
     started, cpu_started = time.perf_counter(), time.process_time()
+    children_started = resource.getrusage(resource.RUSAGE_CHILDREN)
     batch = runner.start_batch(file, user=user)
+    bulk = runner.bulk_mode(batch)
     opened = time.perf_counter()
     if args.profile:
         import cProfile
@@ -66,6 +69,10 @@ def main() -> None:
     else:
         runner.run_batch(batch, user=user, workers=args.workers)
     done, cpu_done = time.perf_counter(), time.process_time()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    children_cpu = (children.ru_utime - children_started.ru_utime) + (
+        children.ru_stime - children_started.ru_stime
+    )
     batch = ImportBatch.objects.get(pk=batch.pk)
     imported = batch.created_count
 
@@ -111,7 +118,7 @@ def main() -> None:
 
     import_s = done - started
     print(f"database: {connection.vendor}; rows in file: {args.rows}; imported: {imported}; "
-          f"workers: {args.workers}")  # fmt: skip
+          f"workers: {args.workers}; bulk mode: {bulk}")  # fmt: skip
     print(f"open (sha256, encoding, count): {opened - started:.1f} s")
     print(f"import: {import_s:.1f} s = {args.rows / import_s:,.0f} rows/s")
     print(f"raw bulk insert of the same rows: {raw:.1f} s = {imported / raw:,.0f} rows/s")
@@ -122,6 +129,7 @@ def main() -> None:
     cpu = cpu_done - cpu_started
     print(f"cpu: import {cpu:.1f} s = {args.rows / cpu:,.0f} rows/cpu-s, raw {raw_cpu:.1f} s "
           f"= {imported / max(raw_cpu, 1e-9):,.0f} rows/cpu-s, ratio {cpu / max(raw_cpu, 1e-9):.1f}x")  # fmt: skip
+    print(f"cpu of the preparing worker processes: {children_cpu:.1f} s")
     print(f"load average at the end: {' '.join(open('/proc/loadavg').read().split()[:3])}")
 
 

@@ -696,24 +696,24 @@ def _run_bulk(runner: Runner, prepared: Iterator[Prepared], progress: Progress |
         # The whole load stays in this transaction: a page cache that holds it spares
         # SQLite spilling dirty pages to the WAL and reading them back (demo/bulk.py).
         cursor.execute("PRAGMA cache_size=-1048576")
-    with transaction.atomic():
-        # Addresses too: one per imported row, and no more of them than customers.
-        indexes = DeferredIndexes([Customer._meta.db_table, Address._meta.db_table])
-        indexes.drop()
-        indexed(0, len(indexes.dropped))
-        batch.phase = live.ROWS  # type: ignore[attr-defined]
-        for chunk in prepared:
-            runner.write_chunk(chunk)
-            live.publish(batch)
-            if progress is not None:
-                progress(batch)
-        indexes.create(indexed)
+    try:
+        with transaction.atomic():
+            # Addresses too: one per imported row, and no more of them than customers.
+            indexes = DeferredIndexes([Customer._meta.db_table, Address._meta.db_table])
+            indexes.drop()
+            for chunk in prepared:
+                runner.write_chunk(chunk)
+                live.publish(batch)
+                if progress is not None:
+                    progress(batch)
+            indexes.create(indexed)
+            with connection.cursor() as cursor:
+                # Sampled statistics, so the planner knows the table grew (as the demo does).
+                cursor.execute("PRAGMA analysis_limit=1000")
+                cursor.execute(f'ANALYZE "{Customer._meta.db_table}"')
+    finally:
         with connection.cursor() as cursor:
-            # Sampled statistics, so the planner knows the table grew (as the demo load does).
-            cursor.execute("PRAGMA analysis_limit=1000")
-            cursor.execute(f'ANALYZE "{Customer._meta.db_table}"')
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size=-65536")  # settings.py's figure
+            cursor.execute("PRAGMA cache_size=-65536")  # settings.py's figure
     live.clear(batch.pk)
 
 
