@@ -155,3 +155,30 @@ def test_the_progress_page_shows_a_bulk_load_published_from_outside_its_transact
 
     live.clear(batch.pk)
     assert "0 / 10" in client.get(url).content.decode()
+
+
+@pytest.mark.skipif(
+    "connection.vendor != 'postgresql'", reason="SQLite's planner does not need statistics here"
+)
+def test_postgres_statistics_follow_an_import_that_grows_the_table(
+    users: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given statistics first taken at 20 rows, then at every doubling
+    monkeypatch.setattr(runner.PlannerStatistics, "FIRST", 20)
+
+    def planned_rows() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT reltuples FROM pg_class WHERE relname = %s", [Customer._meta.db_table]
+            )
+            return float(cursor.fetchone()[0])
+
+    assert planned_rows() < 20
+    alice = users["alice"]
+    batch = runner.start_batch(write_csv(tmp_path / "c.csv", customer_rows(70)), user=alice)
+
+    # When 70 rows are imported in chunks of 10
+    runner.run_batch(batch, user=alice, chunk_rows=10)
+
+    # Then the planner last counted the table at 40 rows (20, 40; 80 not reached)
+    assert planned_rows() == 40

@@ -665,8 +665,10 @@ def run_batch(
         if bulk:
             _run_bulk(runner, prepared, progress)
         else:
+            statistics = PlannerStatistics()
             for chunk in prepared:
                 runner.write_chunk(chunk)
+                statistics.grew(batch.created_count)
                 if progress is not None:
                     progress(batch)
     except Exception as exc:
@@ -674,6 +676,32 @@ def run_batch(
         _failed(batch, exc)
         raise
     return _finish(batch, user, progress)
+
+
+class PlannerStatistics:
+    """PostgreSQL: ANALYZE the customer table each time a chunked import doubles it.
+
+    The per-chunk duplicate lookups (`_existing`) use the blind-index indexes only
+    if the planner knows the table is large. With statistics from when it was
+    small — autovacuum off (as on this machine's server) or behind a fast import —
+    it scans the whole table for every lookup (2026-12-05, 1M rows: 294 ms a
+    lookup at the end, a chunk taking 0.4 s at the start and 1.9 s at the end).
+    Sampling ANALYZE costs a fraction of a second, a handful of times per import.
+    """
+
+    FIRST = 10_000  # rows: the first ANALYZE, then at every doubling
+
+    def __init__(self) -> None:
+        self.active = connection.vendor == "postgresql"
+        self.start = Customer.objects.count() if self.active else 0
+        self.next = max(self.FIRST, 2 * self.start)
+
+    def grew(self, created: int) -> None:
+        if not self.active or self.start + created < self.next:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(f'ANALYZE "{Customer._meta.db_table}"')
+        self.next = 2 * (self.start + created)
 
 
 def _run_bulk(runner: Runner, prepared: Iterator[Prepared], progress: Progress | None) -> None:
