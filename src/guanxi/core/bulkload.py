@@ -3,9 +3,9 @@
 SQLite keeps every index of a table up to date on each INSERT, one b-tree
 descent per index and row; with the customer table's seventeen indexes that is
 most of a big load's time (2026-12-05, 2-core machine, 1M customer rows:
-executemany into the indexed table 39 s even with the whole table in cache;
-into the bare table 9 s, then CREATE INDEX for all of them 16 s — each index is
-one scan and one sort). Dropping the indexes first and creating them again at
+executemany into the indexed table 38 s even with the whole table in cache;
+into the bare table 8 s, then CREATE INDEX for all 17 of them 14.5 s — each
+index is one scan and one sort; bench/sqlite_index_strategies.py). Dropping the indexes first and creating them again at
 the end is what SQLite's own documentation advises for bulk loads.
 
 `DeferredIndexes` is used two ways:
