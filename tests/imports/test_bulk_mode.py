@@ -6,6 +6,7 @@ skipped as duplicates are reported with their original cells.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,12 @@ def _indexes() -> set[tuple[str, str]]:
             [Customer._meta.db_table, Address._meta.db_table],
         )
         return set(cursor.fetchall())
+
+
+def _cache_size() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        return int(cursor.fetchone()[0])
 
 
 def _file_with_duplicates(tmp_path: Path) -> tuple[Path, list[list[str]]]:
@@ -96,25 +103,23 @@ def test_bulk_mode_writes_what_chunks_write_and_keeps_every_index(
 
 @sqlite_only
 def test_a_failing_bulk_load_leaves_nothing_and_every_index(
-    users: dict[str, Any], tmp_path: Path, settings: Any, monkeypatch: pytest.MonkeyPatch
+    users: dict[str, Any],
+    tmp_path: Path,
+    settings: Any,
+    records_fail_after: Callable[[int], None],
 ) -> None:
     settings.GUANXI_IMPORT_BULK_ROWS = 10
     alice = users["alice"]
     before = _indexes()
     batch = runner.start_batch(write_csv(tmp_path / "c.csv", customer_rows(60)), user=alice)
-    real = runner._insert
-
-    def fail_late(table: str, columns: Any, data: Any) -> None:
-        real(table, columns, data)
-        if table == ImportedRecord._meta.db_table and data[0][1] > 40:
-            raise RuntimeError("disk full")
-
-    monkeypatch.setattr(runner, "_insert", fail_late)
+    records_fail_after(40)
+    cache = _cache_size()
     with pytest.raises(RuntimeError):
         runner.run_batch(batch, user=alice, chunk_rows=20)
     batch.refresh_from_db()
     assert (batch.rows_done, batch.status, Customer.objects.count()) == (0, "failed", 0)
     assert _indexes() == before
+    assert _cache_size() == cache  # the load's 1 GiB page cache is given back
 
 
 @pytest.mark.parametrize("workers", [0, 1])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -98,18 +99,11 @@ def test_roles_that_may_not_add_customers_cannot_import(
 
 
 def test_a_chunk_that_fails_writes_nothing_of_itself(
-    users: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    users: dict[str, Any], tmp_path: Path, records_fail_after: Callable[[int], None]
 ) -> None:
     alice = users["alice"]
     batch = runner.start_batch(write_csv(tmp_path / "c.csv", customer_rows(10)), user=alice)
-    real = runner._insert
-
-    def fail_on_records(table: str, columns: Any, data: Any) -> None:
-        real(table, columns, data)
-        if table == ImportedRecord._meta.db_table and data[0][1] > 5:
-            raise RuntimeError("disk full")
-
-    monkeypatch.setattr(runner, "_insert", fail_on_records)
+    records_fail_after(5)
     with pytest.raises(RuntimeError):
         runner.run_batch(batch, user=alice, chunk_rows=5)
     batch.refresh_from_db()

@@ -23,6 +23,8 @@ import numpy as np
 from django.db import connection
 from numpy.typing import NDArray
 
+from guanxi.core.bulkload import indexes_built_after
+
 from .assessment import Assessment
 
 COLUMNS = [
@@ -44,33 +46,15 @@ def emptied_for_bulk_load(cursor: Any, table: str) -> Iterator[None]:
     """Empty `table` for a bulk load in the caller's transaction.
 
     On SQLite the table's secondary indexes are dropped for the load and built
-    again afterwards from their stored definitions: building an index by one
-    sort is cheaper than a million inserts at random places in it (ChurnScore's
-    risk order). It is all one transaction, so readers see the old table, with
-    its indexes, until commit, and a failure rolls the DDL back too.
+    again afterwards (core/bulkload.py): building an index by one sort is
+    cheaper than a million inserts at random places in it (ChurnScore's risk
+    order). It is all one transaction, so readers see the old table, with its
+    indexes, until commit, and a failure rolls the DDL back too.
     """
     # No TRUNCATE on PostgreSQL: its lock would block the 360 page meanwhile.
     cursor.execute(f"DELETE FROM {table}")
-    if connection.vendor != "sqlite":
+    with indexes_built_after([table], cache_kib=WRITE_CACHE_KIB):
         yield
-        return
-    cursor.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s"
-        " AND sql IS NOT NULL",  # the primary key's automatic index has no SQL
-        [table],
-    )
-    indexes = cursor.fetchall()
-    cursor.execute("PRAGMA cache_size")
-    cache = cursor.fetchone()[0]
-    cursor.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KIB}")
-    for name, _sql in indexes:
-        cursor.execute(f'DROP INDEX "{name}"')
-    try:
-        yield
-        for _name, sql in indexes:
-            cursor.execute(sql)
-    finally:
-        cursor.execute(f"PRAGMA cache_size = {int(cache)}")
 
 
 def _nullable(values: np.ndarray, digits: int | None = None) -> list[Any]:

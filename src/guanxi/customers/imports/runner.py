@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from guanxi.core import crypto, events
 from guanxi.core.actions import ActionError
-from guanxi.core.bulkload import DeferredIndexes
+from guanxi.core.bulkload import indexes_built_after
 from guanxi.core.choices import Role, Scope
 from guanxi.core.models import Region, User
 from guanxi.core.permissions import ADD, CHANGE, scope_for
@@ -60,6 +60,9 @@ from .rows import Context
 from .sealing import Sealer, cached_pinyin, sealer
 
 RECORD_COLUMNS = ("batch_id", "row_number", "object_id", "duplicate_of_id")
+# Page cache during a bulk load (KiB): the load stays in one transaction, and a
+# cache that holds it spares SQLite spilling dirty pages to the WAL mid-load.
+BULK_CACHE_KIB = 1_048_576
 Progress = Callable[[ImportBatch], None]
 
 
@@ -720,28 +723,18 @@ def _run_bulk(runner: Runner, prepared: Iterator[Prepared], progress: Progress |
         if progress is not None:
             progress(batch)
 
-    with connection.cursor() as cursor:
-        # The whole load stays in this transaction: a page cache that holds it spares
-        # SQLite spilling dirty pages to the WAL and reading them back (demo/bulk.py).
-        cursor.execute("PRAGMA cache_size=-1048576")
-    try:
-        with transaction.atomic():
-            # Addresses too: one per imported row, and no more of them than customers.
-            indexes = DeferredIndexes([Customer._meta.db_table, Address._meta.db_table])
-            indexes.drop()
+    tables = [Customer._meta.db_table, Address._meta.db_table]  # one address per row at most
+    with transaction.atomic():
+        with indexes_built_after(tables, cache_kib=BULK_CACHE_KIB, progress=indexed):
             for chunk in prepared:
                 runner.write_chunk(chunk)
                 live.publish(batch)
                 if progress is not None:
                     progress(batch)
-            indexes.create(indexed)
-            with connection.cursor() as cursor:
-                # Sampled statistics, so the planner knows the table grew (as the demo does).
-                cursor.execute("PRAGMA analysis_limit=1000")
-                cursor.execute(f'ANALYZE "{Customer._meta.db_table}"')
-    finally:
         with connection.cursor() as cursor:
-            cursor.execute("PRAGMA cache_size=-65536")  # settings.py's figure
+            # Sampled statistics, so the planner knows the table grew (as the demo does).
+            cursor.execute("PRAGMA analysis_limit=1000")
+            cursor.execute(f'ANALYZE "{Customer._meta.db_table}"')
     live.clear(batch.pk)
 
 
