@@ -713,7 +713,6 @@ def _run_bulk(runner: Runner, prepared: Iterator[Prepared], progress: Progress |
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.RUNNING)
     batch.status = ImportStatus.RUNNING
     batch.phase = live.ROWS  # type: ignore[attr-defined]
-    runner.known = _known_keys()
     live.publish(batch)
 
     def indexed(done: int, total: int) -> None:
@@ -725,6 +724,9 @@ def _run_bulk(runner: Runner, prepared: Iterator[Prepared], progress: Progress |
 
     tables = [Customer._meta.db_table, Address._meta.db_table]  # one address per row at most
     with transaction.atomic():
+        # Read under the write lock (BEGIN IMMEDIATE), so no customer saved meanwhile
+        # escapes the duplicate check.
+        runner.known = _known_keys()
         with indexes_built_after(tables, cache_kib=BULK_CACHE_KIB, progress=indexed):
             for chunk in prepared:
                 runner.write_chunk(chunk)
