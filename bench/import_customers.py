@@ -110,7 +110,7 @@ def main() -> None:
                 break
             last = rows[-1][0]
             raw_start, cpu_start = time.perf_counter(), time.process_time()
-            runner._insert("bench_customer_copy", CUSTOMER_COLUMNS, rows)
+            runner.insert_rows("bench_customer_copy", CUSTOMER_COLUMNS, rows)
             raw += time.perf_counter() - raw_start
             raw_cpu += time.process_time() - cpu_start
     with connection.cursor() as cursor:

@@ -81,7 +81,7 @@ def main() -> None:
                 cursor.execute(sql)
         begin = time.perf_counter()
         with transaction.atomic():
-            runner._insert(f"bench_{table}", columns, data)
+            runner.insert_rows(f"bench_{table}", columns, data)
         raw += time.perf_counter() - begin
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE bench_{table}")

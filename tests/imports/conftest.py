@@ -31,13 +31,13 @@ def records_fail_after(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], None]
     from guanxi.imports.models import ImportedRecord
 
     def arm(row: int) -> None:
-        real = runner._insert
+        real = runner.insert_rows
 
         def failing(table: str, columns: Any, data: Any) -> None:
             real(table, columns, data)
             if table == ImportedRecord._meta.db_table and data[0][1] > row:
                 raise RuntimeError("disk full")
 
-        monkeypatch.setattr(runner, "_insert", failing)
+        monkeypatch.setattr(runner, "insert_rows", failing)
 
     return arm

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from guanxi.core.actions import ActionError
 from guanxi.customers.imports import mapping, preview, runner
@@ -72,6 +73,10 @@ def test_bob_imports_orders_from_xlsx_onto_his_customer_and_totals_move(
     so5 = Order.objects.get(number="SO5")
     assert (so5.channel, so5.total_amount) == ("online", Decimal("100.00"))
     assert so5.lines.get().unit_price == Decimal("25.00")
+    # Written as plain rows: the file's local time (Asia/Shanghai) is stored as that instant.
+    local = timezone.localtime(so5.ordered_at)
+    assert (local.date().isoformat(), local.hour, local.minute) == ("2026-04-01", 9, 30)
+    assert so5.created_at is not None and so5.lines.get().quantity == Decimal("4")
     assert not Order.objects.filter(number__in=["SO2", "SO3", "SO4"]).exists()
     customer = Customer.objects.get(pk=bob_customer.pk)
     assert (customer.purchase_count, customer.total_amount) == (2, Decimal("16000.00"))

@@ -34,8 +34,15 @@ from guanxi.core.models import User
 from guanxi.customers.imports import references
 from guanxi.customers.imports.contacts import raw_cells
 from guanxi.customers.imports.rows import _choice, form_errors, normal_date
-from guanxi.customers.imports.runner import Outcome
+from guanxi.customers.imports.runner import (
+    RECORD_COLUMNS,
+    Outcome,
+    insert_rows,
+    reserve_ids,
+    stamp,
+)
 from guanxi.customers.models import Customer
+from guanxi.demo.batches import LINE_COLUMNS, ORDER_COLUMNS
 from guanxi.imports.models import ImportBatch, ImportedRecord, ImportRejection
 
 from .choices import OrderChannel, Unit
@@ -308,55 +315,51 @@ class PurchaseImport:
         return found
 
     def _insert(self, keep: list[tuple[Group, int]]) -> None:
+        """Orders, lines and import records as plain rows (executemany / COPY).
+
+        `bulk_create` prepared every field of ~130,000 model instances per 50,000
+        lines in Python: 8 of the import's 19 s (bench/import_purchases.py).
+        The order ids are reserved first, so the lines need no read-back.
+        """
         if not keep:
             return
         now = timezone.now()
-        orders = []
-        for group, customer_id in keep:
+        suffix = "+00" if connection.vendor == "postgresql" else ""
+        created = stamp(now, suffix)
+        order_ids = reserve_ids(len(keep), Order._meta.db_table)
+        orders, lines, records = [], [], []
+        totals: dict[int, tuple[int, Decimal, datetime, datetime]] = {}
+        for (group, customer_id), order_id in zip(keep, order_ids, strict=True):
             total = sum((line.cleaned["amount"] for line in group.lines), Decimal("0"))
+            ordered_at = group.header["ordered_at"]
             orders.append(
-                Order(
-                    number=group.number,
-                    customer_id=customer_id,
-                    ordered_at=group.header["ordered_at"],
-                    channel=group.header["channel"],
-                    notes=group.header["notes"],
-                    total_amount=total,
-                    created_by=self.user,
-                    created_at=now,
+                (
+                    order_id,
+                    group.number,
+                    customer_id,
+                    stamp(ordered_at, suffix),
+                    str(group.header["channel"]),
+                    total,
+                    group.header["notes"],
+                    self.user.pk,
+                    created,
                 )
             )
-        orders = Order.objects.bulk_create(orders, batch_size=500)
-        lines, records = [], []
-        totals: dict[int, tuple[int, Decimal, datetime, datetime]] = {}
-        for (group, customer_id), order in zip(keep, orders, strict=True):
             for line in group.lines:
                 c = line.cleaned
                 lines.append(
-                    OrderLine(
-                        order_id=order.pk,
-                        product=c["product"],
-                        quantity=c["quantity"],
-                        unit_price=c["unit_price"],
-                        amount=c["amount"],
-                    )
+                    (order_id, c["product"].pk, c["quantity"], c["unit_price"], c["amount"])
                 )
-                records.append(
-                    ImportedRecord(
-                        batch_id=self.batch.pk, row_number=line.number, object_id=order.pk
-                    )
-                )
+                records.append((self.batch.pk, line.number, order_id, None))
             count, amount, first, last = totals.get(
-                customer_id, (0, Decimal("0"), order.ordered_at, order.ordered_at)
+                customer_id, (0, Decimal("0"), ordered_at, ordered_at)
             )
             totals[customer_id] = (
-                count + 1,
-                amount + order.total_amount,
-                min(first, order.ordered_at),
-                max(last, order.ordered_at),
-            )
-        OrderLine.objects.bulk_create(lines, batch_size=1000)
-        ImportedRecord.objects.bulk_create(records, batch_size=1000)
+                count + 1, amount + total, min(first, ordered_at), max(last, ordered_at)
+            )  # fmt: skip
+        insert_rows(Order._meta.db_table, ORDER_COLUMNS, orders)
+        insert_rows(OrderLine._meta.db_table, LINE_COLUMNS, lines)
+        insert_rows(ImportedRecord._meta.db_table, RECORD_COLUMNS, records)
         self._roll_up(totals, now)
 
     def _roll_up(

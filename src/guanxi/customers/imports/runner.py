@@ -181,8 +181,8 @@ def prepare_chunk(
 # ---- database side ----------------------------------------------------------------
 
 
-def _reserve_ids(count: int) -> list[int]:
-    """Customer ids for the chunk: the sequence on PostgreSQL, max(id)+1.. on SQLite
+def reserve_ids(count: int, table: str = Customer._meta.db_table) -> list[int]:
+    """Ids of `table` for the chunk: the sequence on PostgreSQL, max(id)+1.. on SQLite
     (the chunk's transaction holds SQLite's write lock, so nobody else inserts)."""
     if not count:
         return []
@@ -190,15 +190,16 @@ def _reserve_ids(count: int) -> list[int]:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [Customer._meta.db_table, count],
+                [table, count],
             )
             return [row[0] for row in cursor.fetchall()]
-        cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{Customer._meta.db_table}"')
+        cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')
         first = cursor.fetchone()[0] + 1
         return list(range(first, first + count))
 
 
-def _insert(table: str, columns: Iterable[str], data: list[tuple[Any, ...]]) -> None:
+def insert_rows(table: str, columns: Iterable[str], data: list[tuple[Any, ...]]) -> None:
+    """Plain tuples in `columns` order, adapted already: executemany on SQLite, COPY on PG."""
     if not data:
         return
     names = ", ".join(columns)
@@ -369,7 +370,7 @@ class Runner:
                 if k:
                     seen[k] = number
             new_rows.append(i)
-        ids = _reserve_ids(len(new_rows))
+        ids = reserve_ids(len(new_rows))
         customers = [(pk, *p.customers[i]) for pk, i in zip(ids, new_rows, strict=True)]
         addresses = [
             (pk, *p.addresses[i])  # type: ignore[misc]
@@ -380,9 +381,9 @@ class Runner:
             (batch.pk, p.row_numbers[i], pk, duplicates.get(i))
             for pk, i in zip(ids, new_rows, strict=True)
         ]
-        _insert(Customer._meta.db_table, CUSTOMER_COLUMNS, customers)
-        _insert(Address._meta.db_table, ADDRESS_COLUMNS, addresses)
-        _insert(ImportedRecord._meta.db_table, RECORD_COLUMNS, records)
+        insert_rows(Customer._meta.db_table, CUSTOMER_COLUMNS, customers)
+        insert_rows(Address._meta.db_table, ADDRESS_COLUMNS, addresses)
+        insert_rows(ImportedRecord._meta.db_table, RECORD_COLUMNS, records)
         for pk, i in zip(ids, new_rows, strict=True):
             if p.keys[i][2]:
                 self.credit_codes.add(p.keys[i][2])
