@@ -17,12 +17,43 @@ import random
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 ORDER_COLUMNS = ("id", "number", "customer_id", "ordered_at", "channel", "total_amount", "notes",
                  "created_by_id", "created_at")  # fmt: skip
 LINE_COLUMNS = ("order_id", "product_id", "quantity", "unit_price", "amount")
+
+
+def raw_twin_insert(tables: list[tuple[Any, tuple[str, ...]]]) -> float:
+    """Seconds to insert what the import wrote to each table, read back, into an empty
+    twin of it in one transaction per table (PostgreSQL: LIKE … INCLUDING ALL, so with
+    its indexes; SQLite: the CREATE TABLE alone): the same-run baseline."""
+    from django.db import connection, transaction
+
+    from guanxi.customers.imports import runner
+
+    raw = 0.0
+    for model, columns in tables:
+        table = model._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {', '.join(columns)} FROM {table}")
+            data = cursor.fetchall()
+            cursor.execute(f"DROP TABLE IF EXISTS bench_{table}")
+            if connection.vendor == "postgresql":
+                cursor.execute(f"CREATE TABLE bench_{table} (LIKE {table} INCLUDING ALL)")
+            else:
+                cursor.execute(f"SELECT sql FROM sqlite_master WHERE name = '{table}'")
+                sql = cursor.fetchone()[0].replace(f'"{table}"', f"bench_{table}", 1)
+                cursor.execute(sql)
+        begin = time.perf_counter()
+        with transaction.atomic():
+            runner.insert_rows(f"bench_{table}", columns, data)
+        raw += time.perf_counter() - begin
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE bench_{table}")
+    return raw
 
 
 def main() -> None:
@@ -34,7 +65,7 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection, transaction
+    from django.db import connection
     from tests.imports.files import customer_rows, write_csv, write_table
 
     from guanxi.core.models import User
@@ -66,25 +97,7 @@ def main() -> None:
     batch = runner.run_batch(batch, user=user)
     import_s = time.perf_counter() - started
 
-    raw = 0.0
-    for model, columns in ((Order, ORDER_COLUMNS), (OrderLine, LINE_COLUMNS)):
-        table = model._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {', '.join(columns)} FROM {table}")
-            data = cursor.fetchall()
-            cursor.execute(f"DROP TABLE IF EXISTS bench_{table}")
-            if connection.vendor == "postgresql":
-                cursor.execute(f"CREATE TABLE bench_{table} (LIKE {table} INCLUDING ALL)")
-            else:
-                cursor.execute(f"SELECT sql FROM sqlite_master WHERE name = '{table}'")
-                sql = cursor.fetchone()[0].replace(f'"{table}"', f"bench_{table}", 1)
-                cursor.execute(sql)
-        begin = time.perf_counter()
-        with transaction.atomic():
-            runner.insert_rows(f"bench_{table}", columns, data)
-        raw += time.perf_counter() - begin
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE bench_{table}")
+    raw = raw_twin_insert([(Order, ORDER_COLUMNS), (OrderLine, LINE_COLUMNS)])
     print(f"database: {connection.vendor}; lines in file: {args.rows}; orders created: "
           f"{batch.created_count}; rejected lines: {batch.rejected_count}")  # fmt: skip
     print(f"import: {import_s:.1f} s = {args.rows / import_s:,.0f} lines/s")

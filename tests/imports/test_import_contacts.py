@@ -10,6 +10,7 @@ import pytest
 from guanxi.core.actions import ActionError
 from guanxi.customers.imports import mapping, preview, report, runner
 from guanxi.customers.models import Contact
+from guanxi.customers.search import phone_indexes
 from guanxi.imports.models import ImportedRecord
 
 from .files import write_table
@@ -50,6 +51,10 @@ def test_bob_imports_a_gbk_file_of_contacts_onto_his_customers_only(
         True,
     )
     assert li.phone == "+8613900001111" and li.pinyin.startswith("li") and li.phone_bidx
+    # Written as plain rows: the indexes are search's own, so the contact is found by phone.
+    assert (li.phone_bidx, li.phone_last4_bidx) == phone_indexes(li.phone)
+    assert li.created_at is not None and li.birth_date is None
+    assert Contact.objects.filter(phone_bidx=phone_indexes("+8613900001111")[0]).get() == li
     assert not Contact.objects.filter(customer=mallory_customer).exists()
     assert ImportedRecord.objects.filter(batch=batch).count() == 2
     reasons = {n: r for n, r in batch.rejections.values_list("row_number", "reason")}
@@ -115,3 +120,28 @@ def test_a_dry_run_reports_and_writes_nothing(
     assert (result.total, result.valid) == (2, 1)
     assert result.rejected == [(2, "找不到该客户，或你无权修改该客户。")]
     assert not Contact.objects.exists()
+
+
+def test_a_rebound_contact_form_answers_like_a_fresh_one_row_after_row() -> None:
+    """The import re-binds one ContactForm (a ModelForm, so with a new instance each
+    time); interleaved good and bad rows must get exactly a fresh form's verdicts."""
+    from guanxi.customers.forms import ContactForm
+    from guanxi.customers.imports.contacts import contact_input, validate_contact
+    from guanxi.customers.imports.rebound import ReboundForm
+
+    raws = [
+        {"name": "李采购", "role": "采购", "phone": "13900001111", "is_primary": "是",
+         "birth_date": "1980/2/3", "email": "li@qq.com", "gender": "男"},
+        {"name": "", "phone": "12345", "email": "not-an-e-mail"},
+        {"name": "王 财务", "title": "财" * 80, "birth_date": "1990-02-30"},
+        {"name": "孙技术", "gender": "x", "role": "nobody", "wechat_id": "w" * 70},
+        {"name": "赵某", "phone": "+86 139 0000 2222", "notes": "夜间勿扰"},
+    ]  # fmt: skip
+    rebound = ReboundForm(ContactForm)
+    verdicts = set()
+    for raw in raws * 2:
+        data = contact_input(raw)
+        got = validate_contact(data, rebound)
+        assert got == validate_contact(data), raw  # a new ContactForm
+        verdicts.add(got[0] is None)
+    assert verdicts == {True, False}  # both kinds of row were seen

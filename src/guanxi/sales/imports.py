@@ -33,6 +33,7 @@ from django.utils import timezone
 from guanxi.core.models import User
 from guanxi.customers.imports import references
 from guanxi.customers.imports.contacts import raw_cells
+from guanxi.customers.imports.rebound import ReboundForm
 from guanxi.customers.imports.rows import _choice, form_errors, normal_date
 from guanxi.customers.imports.runner import (
     RECORD_COLUMNS,
@@ -94,7 +95,7 @@ class Products:
     line_form: ReboundForm | None = None
     header_form: ReboundForm = field(default_factory=lambda: ReboundForm(PurchaseForm))
 
-    def bind_line(self, data: dict[str, Any]) -> forms.Form:
+    def bind_line(self, data: dict[str, Any]) -> forms.BaseForm:
         """The line form for `data`, its product field answering from the loaded products."""
         if self.line_form is None:
             self.line_form = ReboundForm(PurchaseLineForm)
@@ -131,30 +132,6 @@ class Products:
         field_queryset = PurchaseLineForm.base_fields["product"].queryset  # type: ignore[attr-defined]
         choosable = {str(p.pk): p for p in field_queryset.all()}  # .all(): never its cache
         return cls(by_text, units, choosable)
-
-
-class ReboundForm:
-    """One plain (non-model) form instance re-bound to each row's data.
-
-    Django deep-copies every field, and a ModelChoiceField's queryset, on each
-    form's __init__ — a third of a purchase row's cost in the profile. Cleaning
-    does not change the fields, so clearing what a form caches about its data
-    (errors, bound fields, changed_data) and binding the next row gives the
-    verdicts and messages of a fresh form (tests/imports/test_import_purchases.py
-    compares them). Not for ModelForms: they write into their instance.
-    """
-
-    def __init__(self, form_class: type[forms.Form]) -> None:
-        self.form = form_class(data={})
-
-    def bind(self, data: dict[str, Any]) -> forms.Form:
-        form = self.form
-        form.data = data
-        form._errors = None  # type: ignore[assignment]
-        form._bound_fields_cache = {}
-        form.__dict__.pop("changed_data", None)
-        form.__dict__.pop("cleaned_data", None)
-        return form
 
 
 def _decimal(text: str) -> Decimal | None:

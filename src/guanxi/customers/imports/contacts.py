@@ -7,9 +7,12 @@ customer already has a contact with the same phone or, for a row without a
 phone, the same name: `skip` reports it as skipped, `update` fills the existing
 contact with the row's non-empty values (through `update_contact`).
 
-Contacts are far fewer than customers, so every row goes through the form itself
-(no fast path) and rows are written with `bulk_create` (ids come back on both
-databases, which the primary-contact rule needs).
+Contacts are far fewer than customers, so every row goes through ContactForm
+itself (no fast path) — one form re-bound to each row (`rebound.ReboundForm`), as
+building a ModelForm per row was half of a contact's cost. Rows are written as
+plain tuples (`runner.insert_rows`) with ids reserved first (`runner.reserve_ids`),
+which the import records and the primary-contact rule need; the phone is sealed
+as the customer import seals it (the bytes of core.crypto, see sealing.py).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 
 from guanxi.core.models import User
@@ -24,15 +28,19 @@ from guanxi.customers import actions as customer_actions
 from guanxi.customers.choices import ContactRole
 from guanxi.customers.forms import ContactForm
 from guanxi.customers.models import Contact, Customer
-from guanxi.customers.search import phone_indexes, pinyin_keys
+from guanxi.customers.search import phone_digits
+from guanxi.demo.batches import CONTACT_COLUMNS
 from guanxi.imports.models import ImportBatch, ImportedRecord, ImportRejection, OnDuplicate
 
 from . import references
+from .rebound import ReboundForm
 from .rows import GENDER_WORDS, _choice, form_errors, normal_date
-from .runner import Outcome
+from .runner import RECORD_COLUMNS, Outcome, insert_rows, reserve_ids, stamp
+from .sealing import cached_pinyin, sealer
 
 YES_WORDS = frozenset(("是", "主要", "y", "yes", "true", "1", "√", "✓"))
-FIELDS = ("name", "role", "title", "gender", "birth_date", "phone", "email", "wechat_id", "notes")
+# A contact to write: file row, customer id, the form's cleaned values, phone indexes.
+New = tuple[int, int, dict[str, Any], tuple[str, str]]
 
 
 def contact_input(raw: dict[str, str]) -> dict[str, Any]:
@@ -54,8 +62,11 @@ def contact_input(raw: dict[str, str]) -> dict[str, Any]:
     return data
 
 
-def validate_contact(data: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
-    form = ContactForm(data=data)
+def validate_contact(
+    data: dict[str, Any], rebound: ReboundForm | None = None
+) -> tuple[dict[str, Any] | None, str]:
+    """ContactForm's verdict: `rebound`'s form when given, else a new form."""
+    form = rebound.bind(data) if rebound is not None else ContactForm(data=data)
     if not form.is_valid():
         return None, form_errors(form)
     return dict(form.cleaned_data), ""
@@ -77,6 +88,7 @@ class ContactImport:
 
     def __post_init__(self) -> None:
         self.refs = references.RefCache()
+        self.form = ReboundForm(ContactForm)
 
     def write(self, first_row: int, rows: list[list[str]]) -> Outcome:
         out = Outcome()
@@ -84,7 +96,7 @@ class ContactImport:
         for number, cells in enumerate(rows, first_row):
             raw = raw_cells(cells, self.columns)
             ref = self.refs.ref(raw)
-            cleaned, error = validate_contact(contact_input(raw))
+            cleaned, error = validate_contact(contact_input(raw), self.form)
             reason = ref if isinstance(ref, str) else error
             if reason or cleaned is None or isinstance(ref, str):
                 out.rejections.append(self._reject(number, cells, reason))
@@ -94,15 +106,15 @@ class ContactImport:
         customers = references.resolve({ref for _, _, ref, _ in valid}, self.user)
         existing = self._existing({c for c in customers.values() if isinstance(c, int)})
         seen: dict[tuple[int, str], int] = {}
-        new: list[tuple[int, Contact]] = []
+        new: list[New] = []
         for number, cells, ref, cleaned in valid:
             customer_id = customers[ref]
             if isinstance(customer_id, str):
                 out.rejections.append(self._reject(number, cells, customer_id))
                 out.rejected += 1
                 continue
-            phone_bidx, last4 = phone_indexes(cleaned["phone"])
-            key = (customer_id, phone_bidx or "name:" + cleaned["name"])
+            indexes = self._indexes(cleaned["phone"])
+            key = (customer_id, indexes[0] or "name:" + cleaned["name"])
             if key in seen:
                 out.rejections.append(self._reject(number, cells, f"与文件第 {seen[key]} 行重复。"))
                 out.skipped += 1
@@ -117,15 +129,7 @@ class ContactImport:
                     out.rejections.append(self._reject(number, cells, reason))
                     out.skipped += 1
                 continue
-            contact = Contact(
-                customer_id=customer_id,
-                **{f: cleaned[f] for f in FIELDS},
-                is_primary=bool(cleaned.get("is_primary")),
-                phone_bidx=phone_bidx,
-                phone_last4_bidx=last4,
-            )
-            contact.pinyin, contact.initials = pinyin_keys(contact.name)
-            new.append((number, contact))
+            new.append((number, customer_id, cleaned, indexes))
         self._insert(new)
         out.created = len(new)
         return out
@@ -143,27 +147,58 @@ class ContactImport:
                 found.setdefault((customer_id, phone_bidx or "name:" + name), pk)
         return found
 
-    def _insert(self, new: list[tuple[int, Contact]]) -> None:
+    def _indexes(self, phone: str) -> tuple[str, str]:
+        """`search.phone_indexes` with the import's sealer (same bytes, keys built once)."""
+        if not phone:
+            return "", ""
+        seal = sealer()
+        return seal.blind_index(phone, "phone"), seal.blind_index(
+            phone_digits(phone)[-4:], "phone4"
+        )
+
+    def _insert(self, new: list[New]) -> None:
         if not new:
             return
-        contacts = Contact.objects.bulk_create([c for _, c in new], batch_size=500)
-        ImportedRecord.objects.bulk_create(
-            [
-                ImportedRecord(batch_id=self.batch.pk, row_number=n, object_id=c.pk)
-                for (n, _), c in zip(new, contacts, strict=True)
-            ],
-            batch_size=500,
-        )
-        # One primary contact per customer, as add_contact keeps it: the last row wins.
-        primary: dict[int, int] = {}
-        for contact in contacts:
-            if contact.is_primary:
-                primary[contact.customer_id] = contact.pk
+        seal = sealer()
+        created = stamp(timezone.now(), "+00" if connection.vendor == "postgresql" else "")
+        ids = reserve_ids(len(new), Contact._meta.db_table)
+        rows, records = [], []
+        primary: dict[int, int] = {}  # one primary contact per customer: the last row wins
+        for pk, (number, customer_id, c, (phone_bidx, last4)) in zip(ids, new, strict=True):
+            pinyin, initials = cached_pinyin(c["name"])
+            birth = c["birth_date"]
+            is_primary = bool(c.get("is_primary"))
+            rows.append(
+                (
+                    pk,
+                    customer_id,
+                    c["name"],
+                    pinyin,
+                    initials,
+                    str(c["role"]),
+                    c["title"],
+                    str(c["gender"]),
+                    birth.isoformat() if birth else None,
+                    seal.encrypt(c["phone"]) if c["phone"] else "",
+                    phone_bidx,
+                    last4,
+                    c["email"],
+                    c["wechat_id"],
+                    is_primary,
+                    c["notes"],
+                    created,
+                )
+            )
+            records.append((self.batch.pk, number, pk, None))
+            if is_primary:
+                primary[customer_id] = pk
+        insert_rows(Contact._meta.db_table, ("id", *CONTACT_COLUMNS), rows)
+        insert_rows(ImportedRecord._meta.db_table, RECORD_COLUMNS, records)
         if primary:
             Contact.objects.filter(customer_id__in=list(primary), is_primary=True).exclude(
                 pk__in=list(primary.values())
             ).update(is_primary=False)
-        touched = sorted({c.customer_id for c in contacts})
+        touched = sorted({customer_id for _, customer_id, _, _ in new})
         for start in range(0, len(touched), references.IN_LIMIT):
             Customer.objects.filter(pk__in=touched[start : start + references.IN_LIMIT]).update(
                 updated_at=timezone.now()
