@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -316,7 +316,19 @@ def _acting_user(username: str):  # type: ignore[no-untyped-def]
 
 # The options every import command shares (typer copies them per command).
 ImportFile = Annotated[Path, typer.Argument(help="CSV (UTF-8 or GB18030/GBK) or .xlsx file.")]
-ImportAs = Annotated[str, typer.Option("--as", help="Login of the user importing.")]
+# The acting user may come from the environment, so `guanxi import customers FILE`
+# works as the issue writes it in a shell (or a cron job) that set GUANXI_USER once.
+ActingUser = typer.Option(
+    "--as", envvar="GUANXI_USER", help="Login whose permissions apply (default: $GUANXI_USER)."
+)
+ImportAs = Annotated[str, ActingUser]
+ImportMapping = Annotated[
+    str | None,
+    typer.Option(
+        help='A JSON file {field: header}, e.g. {"name": "客户名称"}, or the name of a mapping '
+        "saved in the import wizard."
+    ),
+]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Validate and report; write nothing.")]
 RejectsReport = Annotated[
     Path | None, typer.Option(help="Where to write rejected rows (.csv or .xlsx).")
@@ -327,9 +339,7 @@ RejectsReport = Annotated[
 def import_customers(
     file: ImportFile,
     as_user: ImportAs,
-    mapping: Annotated[
-        Path | None, typer.Option(help='JSON {field: header}, e.g. {"name": "客户名称"}.')
-    ] = None,
+    mapping: ImportMapping = None,
     dry_run: DryRun = False,
     on_duplicate: Annotated[str, typer.Option(help="skip, update or merge-review.")] = "skip",
     channel: Annotated[str, typer.Option(help="Collection channel (信息来源).")] = "internal",
@@ -351,9 +361,7 @@ def import_customers(
 def import_contacts(
     file: ImportFile,
     as_user: ImportAs,
-    mapping: Annotated[
-        Path | None, typer.Option(help='JSON {field: header}, e.g. {"customer_id": "客户编号"}.')
-    ] = None,
+    mapping: ImportMapping = None,
     dry_run: DryRun = False,
     on_duplicate: Annotated[
         str, typer.Option(help="skip or update (same customer and phone, or name).")
@@ -369,9 +377,7 @@ def import_contacts(
 def import_purchases(
     file: ImportFile,
     as_user: ImportAs,
-    mapping: Annotated[
-        Path | None, typer.Option(help='JSON {field: header}, e.g. {"number": "订单号"}.')
-    ] = None,
+    mapping: ImportMapping = None,
     dry_run: DryRun = False,
     on_duplicate: Annotated[
         str, typer.Option(help="skip only: an existing order number is never imported twice.")
@@ -383,11 +389,34 @@ def import_purchases(
                 report, None)  # fmt: skip
 
 
+def _mapping_columns(mapping: str, kind: str, user: Any) -> dict[str, str]:
+    """{field: header} from a JSON file, else from the user's saved mapping of that name."""
+    import json
+
+    from guanxi.imports.models import SavedMapping
+
+    path = Path(mapping)
+    if path.is_file():
+        try:
+            columns = json.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            fail(f"--mapping {mapping}: not a JSON file ({exc})")
+        if not isinstance(columns, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in columns.items()
+        ):
+            fail(f'--mapping {mapping}: expected {{"field": "header", …}}')
+        return columns
+    saved = SavedMapping.objects.filter(user=user, kind=kind, name=mapping).first()
+    if saved is None:
+        fail(f"--mapping {mapping}: no such file, nor a saved {kind} mapping of that name")
+    return dict(saved.columns)
+
+
 def _run_import(  # noqa: PLR0913 — the commands' options, passed through
     kind: str,
     file: Path,
     as_user: str,
-    mapping: Path | None,
+    mapping: str | None,
     dry_run: bool,
     on_duplicate: str,
     channel: str,
@@ -396,7 +425,6 @@ def _run_import(  # noqa: PLR0913 — the commands' options, passed through
     workers: int | None,
 ) -> None:
     """Start or resume the file's batch of `kind` with a progress bar; write the report."""
-    import json
 
     if not file.is_file():
         fail(f"no such file: {file}")
@@ -416,7 +444,7 @@ def _run_import(  # noqa: PLR0913 — the commands' options, passed through
         fail(f"--channel must be one of {', '.join(SourceChannel.values)}")
     user = _acting_user(as_user)
     owner_user = _acting_user(owner) if owner else None
-    columns = json.loads(mapping.read_text(encoding="utf-8")) if mapping else None
+    columns = _mapping_columns(mapping, kind, user) if mapping else None
     titles = {"customers": "导入客户", "contacts": "导入联系人", "purchases": "导入购买记录"}
     try:
         if dry_run:
@@ -465,7 +493,7 @@ def _run_import(  # noqa: PLR0913 — the commands' options, passed through
 def export(
     what: Annotated[str, typer.Argument(help="customers")],
     file: Annotated[Path, typer.Argument(help="Output file, .csv or .xlsx.")],
-    as_user: Annotated[str, typer.Option("--as", help="Login of the user exporting.")],
+    as_user: Annotated[str, ActingUser],
     q: Annotated[str, typer.Option(help="Search, as in the list's search box.")] = "",
     value_class: Annotated[str, typer.Option(help="high, potential, general, churned.")] = "",
     stage: Annotated[str, typer.Option(help="Relationship stage.")] = "",

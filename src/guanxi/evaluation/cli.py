@@ -15,7 +15,12 @@ err = Console(stderr=True)
 @app.command()
 def report(
     file: Annotated[Path, typer.Argument(help="Output file: .xlsx or .pdf")],
-    as_user: Annotated[str, typer.Option("--as", help="Login whose scope the report covers.")],
+    as_user: Annotated[
+        str,
+        typer.Option(
+            "--as", envvar="GUANXI_USER", help="Login whose scope the report covers ($GUANXI_USER)."
+        ),
+    ],
     period: Annotated[str, typer.Option(help="h1, h2 or year")] = "h1",
     year: Annotated[int, typer.Option(help="Calendar year")] = 0,
 ) -> None:
