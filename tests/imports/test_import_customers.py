@@ -108,3 +108,23 @@ def test_a_chunk_that_fails_writes_nothing_of_itself(
         runner.run_batch(batch, user=alice, chunk_rows=5)
     batch.refresh_from_db()
     assert (batch.rows_done, batch.status, Customer.objects.count()) == (5, "failed", 5)
+
+
+def test_the_customer_page_names_the_import_batch_and_row_it_came_from(
+    users: dict[str, Any], client: Any, tmp_path: Path, make_customer: Callable[..., Any]
+) -> None:
+    file = write_csv(tmp_path / "展会名单.csv", customer_rows(3))
+    batch = runner.run_batch(runner.start_batch(file, user=users["bob"]), user=users["bob"])
+    customer = Customer.objects.order_by("id")[1]  # the file's second row
+    page = f"/customers/{customer.pk}/"
+
+    client.force_login(users["bob"])  # who ran the import: the file, linked
+    html = client.get(page).content.decode()
+    assert f'href="/imports/{batch.pk}/"' in html and "展会名单.csv" in html
+    assert "，第 2 行" in html
+    client.force_login(users["dave"])  # his manager sees the customer, not bob's upload
+    html = client.get(page).content.decode()
+    assert f"#{batch.pk}，第 2 行" in html and "展会名单.csv" not in html
+    by_hand = make_customer("bob", name="手工录入", phone="13700000001")
+    html = client.get(f"/customers/{by_hand.pk}/").content.decode()
+    assert "import-source" not in html

@@ -27,6 +27,8 @@ from guanxi.core.actions import ActionError
 from guanxi.core.models import Event, Region, User
 from guanxi.core.permissions import can, sees_masked
 from guanxi.core.validators import mask_name
+from guanxi.imports.models import ImportKind
+from guanxi.imports.sources import import_source
 
 from . import actions
 from .choices import CustomerKind, Stage, ValueClass
@@ -293,6 +295,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "timeline": timeline_entries(
             customer_timeline(user, customer), masked, not customer.is_organization
         ),
+        "import_source": import_source(user, ImportKind.CUSTOMERS, customer.pk),
         "can_change": Customer.objects.restrict(user, "change").filter(pk=pk).exists(),
         "can_assign": can(user, "assign")
         and Customer.objects.restrict(user, "assign").filter(pk=pk).exists(),
