@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from guanxi.exports.cells import unsafe_cells
+
 CSV_FIELD_LIMIT = 1 << 20
 
 
@@ -77,7 +79,12 @@ def cell_text(value: object) -> str:
 
 
 def read_rows(path: Path, info: FileInfo) -> tuple[list[str], Iterator[list[str]]]:
-    """The header and an iterator over the data rows (each a list of text cells)."""
+    """The header and an iterator over the data rows (each a list of text cells).
+
+    A cell our own reports and exports guarded against formulas (`'=…`, `'-…`;
+    exports/cells.py) comes back as it was before the guard, so a fixed report
+    re-imports its values, not the guard.
+    """
     if info.encoding == "xlsx":
         return _read_xlsx(path)
     return _read_csv(path, info.encoding)
@@ -88,11 +95,7 @@ def _read_csv(path: Path, encoding: str) -> tuple[list[str], Iterator[list[str]]
     fh = open(path, encoding=encoding, newline="")  # noqa: SIM115 — closed by the iterator
     sample = fh.read(64 * 1024)
     fh.seek(0)
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, ",\t;|")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(fh, dialect)
+    reader = csv.reader(fh, _dialect(sample))
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
@@ -103,9 +106,28 @@ def _read_csv(path: Path, encoding: str) -> tuple[list[str], Iterator[list[str]]
         with fh:
             for row in reader:
                 if any(row):
-                    yield row
+                    yield unsafe_cells(row)
 
     return header, rows()
+
+
+def _dialect(sample: str) -> type[csv.Dialect]:
+    """The sample's delimiter, with the quoting every spreadsheet writes ("…", "" inside).
+
+    Only the delimiter is trusted to the sniffer: two cells of a row that start
+    with ' (a report's formula guard: '-李四,…,'+1号楼) make it take ' for the
+    quote character and read the cells between them as one quoted field.
+    """
+    try:
+        sniffed = csv.Sniffer().sniff(sample, ",\t;|")
+    except csv.Error:
+        return csv.excel
+
+    class Sniffed(csv.excel):
+        delimiter = sniffed.delimiter
+        skipinitialspace = sniffed.skipinitialspace
+
+    return Sniffed
 
 
 def _read_xlsx(path: Path) -> tuple[list[str], Iterator[list[str]]]:
@@ -128,7 +150,7 @@ def _read_xlsx(path: Path) -> tuple[list[str], Iterator[list[str]]]:
             for row in values:
                 cells = [cell_text(v) for v in row]
                 if any(cells):
-                    yield cells
+                    yield unsafe_cells(cells)
         finally:
             book.close()
 
