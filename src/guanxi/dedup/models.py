@@ -145,6 +145,11 @@ class Merge(models.Model):
     merged_at = models.DateTimeField(default=timezone.now)
     # {"app_label.model.field": [pk, …]} rows that pointed at the loser and now at the survivor.
     moved = models.JSONField(default=dict)
+    # {"app_label.model.field": [{"row": {column: value}, "kept": pk, "carried": {field:
+    # [before, after]}}, …]} loser rows that would have broken a unique rule on the survivor
+    # (same crisis twice…): deleted, kept whole here for undo; "kept" is the survivor's row,
+    # "carried" what it took over from the dropped one (a recovery that got further).
+    dropped = models.JSONField(default=dict)
     # {"m2m field": [pk, …]} links added to the survivor (e.g. tags).
     linked = models.JSONField(default=dict)
     # Names of survivor fields that were blank and were filled from the loser.
