@@ -491,42 +491,67 @@ def _run_import(  # noqa: PLR0913 — the commands' options, passed through
 
 @app.command("export")
 def export(
-    what: Annotated[str, typer.Argument(help="customers")],
+    what: Annotated[
+        str, typer.Argument(help="customers, tickets, tasks, conversations, crises, products")
+    ],
     file: Annotated[Path, typer.Argument(help="Output file, .csv or .xlsx.")],
     as_user: Annotated[str, ActingUser],
-    q: Annotated[str, typer.Option(help="Search, as in the list's search box.")] = "",
-    value_class: Annotated[str, typer.Option(help="high, potential, general, churned.")] = "",
-    stage: Annotated[str, typer.Option(help="Relationship stage.")] = "",
-    kind: Annotated[str, typer.Option(help="org or person.")] = "",
-    industry: Annotated[str, typer.Option(help="Industry id.")] = "",
-    region: Annotated[str, typer.Option(help="Region id.")] = "",
-    owner: Annotated[str, typer.Option(help="Owner user id.")] = "",
+    q: Annotated[str, typer.Option(help="Customers: search, as in the list's search box.")] = "",
+    value_class: Annotated[
+        str, typer.Option(help="Customers: high, potential, general, churned.")
+    ] = "",
+    stage: Annotated[str, typer.Option(help="Customers: relationship stage.")] = "",
+    kind: Annotated[str, typer.Option(help="Customers: org or person.")] = "",
+    industry: Annotated[str, typer.Option(help="Customers: industry id.")] = "",
+    region: Annotated[str, typer.Option(help="Customers: region id.")] = "",
+    owner: Annotated[str, typer.Option(help="Customers: owner user id.")] = "",
+    filters: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--filter",
+            help="KEY=VALUE as in the list page's query string, e.g. --filter status=open "
+            "(repeatable; any list).",
+        ),
+    ] = None,
 ) -> None:
-    """Export the customer list the user can see, filtered like the list page (audited)."""
-    if what != "customers":
-        fail("only `customers` can be exported")
+    """Export a list the user can see, filtered like its page (audited, capped)."""
     setup_django()
     from guanxi.customers.queries import InvalidQuery
-    from guanxi.exports import customers as export_customers
-    from guanxi.exports import files
+    from guanxi.exports import files, lists
+    from guanxi.exports.registry import LISTS
 
-    user = _acting_user(as_user)
-    params = {
+    export_list = LISTS.get(what)
+    if export_list is None:
+        fail(f"unknown list {what!r}; lists: {', '.join(LISTS)}")
+    customer_options = {
         "q": q, "value_class": value_class, "stage": stage, "kind": kind,
         "industry": industry, "region": region, "owner": owner,
     }  # fmt: skip
+    if what == "customers":
+        params = customer_options
+    elif any(customer_options.values()):
+        fail(f"--q, --stage… filter customers only; use --filter KEY=VALUE for {what}")
+    else:
+        params = {}
+    for pair in filters or []:
+        key, sep, value = pair.partition("=")
+        if not sep or key not in export_list.filters:
+            known = ", ".join(export_list.filters) or "none"
+            fail(f"--filter {pair!r}: {what} filters are {known}")
+        params[key] = value
+    user = _acting_user(as_user)
     try:
-        export_customers.export_queryset(user, params)  # a bad filter fails before the audit
-        rows = export_customers.customer_rows(user, params)
+        export_list.rows_queryset(user, params)  # a bad filter fails before the audit
         file_format = "xlsx" if file.suffix.lower() == ".xlsx" else "csv"
-        export_customers.record_export(user, params, file_format)
+        lists.record_export(export_list, user, params, file_format)
+        rows = lists.rows(export_list, user, params)
         if file_format == "xlsx":
-            count = files.write_xlsx(rows, file, "客户")
+            count = files.write_xlsx(rows, file, export_list.title)
         else:
             count = files.write_csv(rows, file)
     except InvalidQuery as exc:
         fail(f"{exc.field}: {exc.message}")
-    console.print(f"exported {count} customers to {file}")
+    console.print(f"exported {count} {what} to {file}")
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

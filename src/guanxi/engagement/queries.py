@@ -31,6 +31,17 @@ def my_tasks(user: User, status: str = TaskStatus.OPEN) -> QuerySet[FollowUpTask
     return qs.order_by("due_date", "id")
 
 
+def task_status(filters: dict[str, str]) -> str:
+    """The status 我的任务 shows: open unless the page says otherwise ("" = all)."""
+    status = filters.get("status", TaskStatus.OPEN)
+    return status if status in TaskStatus.values or status == "" else TaskStatus.OPEN
+
+
+def task_list(user: User, filters: dict[str, str]) -> QuerySet[FollowUpTask]:
+    """我的任务 as the page filters it; the page and its export share it."""
+    return my_tasks(user, task_status(filters))
+
+
 def customer_tasks(user: User, customer: Customer) -> list[FollowUpTask]:
     """The 360 section: open tasks first, then the latest closed ones (one query)."""
     return list(

@@ -23,7 +23,8 @@ from . import actions
 from .choices import TaskStatus
 from .forms import OutcomeForm, TaskForm
 from .models import FollowUpTask
-from .queries import customer_tasks, my_tasks
+from .queries import customer_tasks, task_status
+from .queries import task_list as my_task_list  # the view below has the URL's name
 
 
 def _task(request: HttpRequest, pk: int, action: str = "view") -> FollowUpTask:
@@ -43,14 +44,12 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
 @login_required
 def task_list(request: HttpRequest) -> HttpResponse:
     """我的任务: what is assigned to me, open by default, soonest due first."""
-    status = request.GET.get("status", TaskStatus.OPEN)
-    if status not in TaskStatus.values and status != "":
-        status = TaskStatus.OPEN
-    tasks = list(my_tasks(request.user, status)[:200])  # type: ignore[arg-type]
+    filters = {"status": request.GET["status"]} if "status" in request.GET else {}
+    tasks = list(my_task_list(request.user, filters)[:200])  # type: ignore[arg-type]
     return render(
         request,
         "engagement/tasks.html",
-        {"tasks": tasks, "status": status, "statuses": TaskStatus.choices},
+        {"tasks": tasks, "status": task_status(filters), "statuses": TaskStatus.choices},
     )
 
 

@@ -7,81 +7,88 @@ Analysts get personal data masked, as on screen. The row cap
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from django.conf import settings
-
-from guanxi.core import events
 from guanxi.core.models import User
-from guanxi.core.permissions import sees_masked
 from guanxi.core.validators import mask_id_number, mask_name, mask_phone, phone_digits
-from guanxi.customers.models import Customer
 from guanxi.customers.queries import filtered_customers
 
-from .cells import safe_cell
+from . import lists
+from .lists import Column, ExportList, any_value
 
 
-def _mask_email(value: str) -> str:
+def mask_email(value: str) -> str:
     name, _, domain = value.partition("@")
     return f"{name[:1]}***@{domain}" if value else ""
 
 
-Column = tuple[str, Callable[[Customer], Any], Callable[[Any], str] | None]
+def mask_wechat(value: str) -> str:
+    return "***" if value else ""
+
+
+def mask_all(_value: str) -> str:
+    return ""
+
+
+def is_person(customer: Any) -> bool:
+    return customer is not None and not customer.is_organization
+
+
 COLUMNS: list[Column] = [
-    ("客户名称", lambda c: c.name, None),  # masked below for individuals only
-    ("客户类型", lambda c: c.get_kind_display(), None),
-    ("手机号", lambda c: phone_digits(c.phone) if c.phone else "", mask_phone),
-    ("身份证号", lambda c: c.id_number, mask_id_number),
-    ("统一社会信用代码", lambda c: c.credit_code, None),
-    ("邮箱", lambda c: c.email, _mask_email),
-    ("微信", lambda c: c.wechat_id, lambda v: "***" if v else ""),
-    ("性别", lambda c: c.get_gender_display() if c.gender else "", None),
-    ("出生日期", lambda c: c.birth_date.isoformat() if c.birth_date else "", lambda v: ""),
-    ("行业", lambda c: c.industry.name if c.industry_id else "", None),
-    ("省份", lambda c: c.province_code, None),
-    ("城市", lambda c: c.city_code, None),
-    ("区县", lambda c: c.district_code, None),
-    ("价值分类", lambda c: c.get_value_class_display(), None),
-    ("关系阶段", lambda c: c.get_stage_display(), None),
-    ("信息来源", lambda c: c.get_source_channel_display(), None),
-    ("客户经理", lambda c: str(c.owner) if c.owner_id else "", None),
-    ("购买次数", lambda c: c.purchase_count, None),
-    ("累计金额", lambda c: c.total_amount, None),
-    ("最近购买", lambda c: c.last_purchase_at.isoformat() if c.last_purchase_at else "", None),
-    ("创建时间", lambda c: c.created_at.isoformat(), None),
+    Column("客户名称", lambda c: c.name, mask_name, personal=is_person),
+    Column("客户类型", lambda c: c.get_kind_display()),
+    Column("手机号", lambda c: phone_digits(c.phone) if c.phone else "", mask_phone),
+    Column("身份证号", lambda c: c.id_number, mask_id_number),
+    Column("统一社会信用代码", lambda c: c.credit_code),
+    Column("邮箱", lambda c: c.email, mask_email),
+    Column("微信", lambda c: c.wechat_id, mask_wechat),
+    Column("性别", lambda c: c.get_gender_display() if c.gender else ""),
+    Column("出生日期", lambda c: c.birth_date.isoformat() if c.birth_date else "", mask_all),
+    Column("行业", lambda c: c.industry.name if c.industry_id else ""),
+    Column("省份", lambda c: c.province_code),
+    Column("城市", lambda c: c.city_code),
+    Column("区县", lambda c: c.district_code),
+    Column("价值分类", lambda c: c.get_value_class_display()),
+    Column("关系阶段", lambda c: c.get_stage_display()),
+    Column("信息来源", lambda c: c.get_source_channel_display()),
+    Column("客户经理", lambda c: str(c.owner) if c.owner_id else ""),
+    Column("购买次数", lambda c: c.purchase_count),
+    Column("累计金额", lambda c: c.total_amount),
+    Column("最近购买", lambda c: c.last_purchase_at.isoformat() if c.last_purchase_at else ""),
+    Column("创建时间", lambda c: c.created_at.isoformat()),
 ]
-HEADER = [title for title, _get, _mask in COLUMNS]
+HEADER = [c.title for c in COLUMNS]
+
+
+def _customers(user: User, filters: dict[str, str]) -> Any:
+    # filtered_customers checks every value itself (InvalidQuery), as the list page's does.
+    return filtered_customers(user, filters).select_related("industry", "owner")
+
+
+CUSTOMERS = ExportList(
+    name="customers",
+    title="客户",
+    columns=COLUMNS,
+    queryset=_customers,
+    filters=dict.fromkeys(
+        ("q", "value_class", "stage", "kind", "industry", "region", "owner", "tag", "team"),
+        any_value,
+    ),
+    list_url="customers:list",
+)
 
 
 def export_queryset(user: User, params: Mapping[str, Any]) -> Any:
     """The filtered, restricted list in id order, capped; raises InvalidQuery on a bad filter."""
-    qs = filtered_customers(user, params).select_related("industry", "owner").order_by("id")
-    return qs[: settings.GUANXI_EXPORT_ROW_CAP]
+    return CUSTOMERS.rows_queryset(user, params)[: lists.row_cap()]
 
 
 def customer_rows(user: User, params: Mapping[str, Any]) -> Iterator[list[str]]:
     """The header, then one list of safe text cells per customer, streamed from the database."""
-    masked = sees_masked(user)
-    yield HEADER
-    for customer in export_queryset(user, params).iterator(chunk_size=2000):
-        row = []
-        for title, get, mask in COLUMNS:
-            value = get(customer)
-            if masked and mask is not None:
-                value = mask(str(value or ""))
-            elif masked and title == "客户名称" and not customer.is_organization:
-                value = mask_name(value)
-            row.append(safe_cell(value))
-        yield row
+    return lists.rows(CUSTOMERS, user, params)
 
 
 def record_export(user: User, params: Mapping[str, Any], file_format: str) -> None:
     """Audit the download (who took which list out, with which filters)."""
-    filters = {k: v for k, v in params.items() if k not in ("format", "cursor") and v}
-    events.record(
-        user,
-        "export.downloaded",
-        summary=f"客户列表（{file_format}）",
-        changes={"filters": filters, "row_cap": settings.GUANXI_EXPORT_ROW_CAP},
-    )
+    lists.record_export(CUSTOMERS, user, params, file_format)

@@ -1,9 +1,9 @@
-"""Downloads of the customer list the user is looking at, as CSV or Excel.
+"""Downloads of the list the user is looking at, as CSV or Excel, for every registered list.
 
 The filters come in the query string exactly as the list page sends them, so the
 file holds what the screen shows (all pages, up to the admin's row cap). The
-download is a read, but it takes personal data out of the system, so it is
-audited as an event before the first byte leaves.
+download is a read, but it takes data out of the system, so it is audited as an
+event before the first byte leaves.
 """
 
 from __future__ import annotations
@@ -13,12 +13,13 @@ import tempfile
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from guanxi.customers.queries import InvalidQuery, filtered_customers
+from guanxi.core.models import User
+from guanxi.customers.queries import InvalidQuery
 
-from . import customers, files
+from . import files, lists
+from .registry import LISTS
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -28,19 +29,19 @@ FORMATS = {
 
 @login_required
 @require_GET
-def customer_export(request: HttpRequest, file_format: str) -> HttpResponse:
-    user = request.user
+def list_export(request: HttpRequest, kind: str, file_format: str) -> HttpResponse:
+    export_list = LISTS[kind]
+    user: User = request.user  # type: ignore[assignment]
     params = request.GET
     try:
         # Check the filters before streaming: an error after the first byte is a broken file.
-        filtered_customers(user, params)
+        export_list.rows_queryset(user, params)
     except InvalidQuery as exc:
-        return render(
-            request, "exports/refused.html", {"field": exc.field, "error": exc.message}, status=400
-        )
-    customers.record_export(user, params, file_format)
-    name = f"customers-{timezone.localdate():%Y%m%d}.{file_format}"
-    rows = customers.customer_rows(user, params)
+        context = {"field": exc.field, "error": exc.message, "list_url": export_list.list_url}
+        return render(request, "exports/refused.html", context, status=400)
+    lists.record_export(export_list, user, params, file_format)
+    name = lists.file_name(export_list, file_format)
+    rows = lists.rows(export_list, user, params)
     if file_format == "csv":
         response: HttpResponse = StreamingHttpResponse(
             files.csv_chunks(rows), content_type=FORMATS["csv"]
@@ -50,6 +51,6 @@ def customer_export(request: HttpRequest, file_format: str) -> HttpResponse:
     # openpyxl's write-only book streams rows to a temporary file, not to memory;
     # the zip it becomes can only be sent once it is complete.
     spool = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 — closed by FileResponse
-    files.write_xlsx(rows, spool, "客户")
+    files.write_xlsx(rows, spool, export_list.title)
     spool.seek(0)
     return FileResponse(spool, as_attachment=True, filename=name, content_type=FORMATS["xlsx"])

@@ -19,6 +19,7 @@ from guanxi.customers.views import apply_action_error, present_form
 from . import actions
 from .forms import LineFormSet, ProductForm, PurchaseForm
 from .models import Product
+from .queries import catalogue
 
 
 def _can_edit_catalogue(user: Any) -> bool:
@@ -28,7 +29,7 @@ def _can_edit_catalogue(user: Any) -> bool:
 
 @login_required
 def product_list(request: HttpRequest) -> HttpResponse:
-    products = Product.objects.restrict(request.user, "view").order_by("code")
+    products = catalogue(request.user)
     return render(
         request,
         "sales/product_list.html",
