@@ -285,6 +285,7 @@ CREATORS = {
     "crisis:create": CRISIS_RESPONDERS,
     # Not a creation, but the same question: who may write through an id-less page.
     "dedup:settings": {"alice"},
+    "exports:settings": {"alice"},
 }
 
 

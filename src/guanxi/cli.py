@@ -543,15 +543,18 @@ def export(
     try:
         export_list.rows_queryset(user, params)  # a bad filter fails before the audit
         file_format = "xlsx" if file.suffix.lower() == ".xlsx" else "csv"
-        lists.record_export(export_list, user, params, file_format)
-        rows = lists.rows(export_list, user, params)
+        download = lists.record_export(export_list, user, params, file_format)
+        rows = lists.rows(export_list, user, params, download.cap)
         if file_format == "xlsx":
-            count = files.write_xlsx(rows, file, export_list.title)
+            note = ("说明", lists.truncation_note(download)) if download.truncated else None
+            count = files.write_xlsx(rows, file, export_list.title, note)
         else:
             count = files.write_csv(rows, file)
     except InvalidQuery as exc:
         fail(f"{exc.field}: {exc.message}")
     console.print(f"exported {count} {what} to {file}")
+    if download.truncated:
+        console.print(f"[yellow]truncated: the export row cap is {download.cap} rows[/yellow]")
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

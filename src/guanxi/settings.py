@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "guanxi.crisis",
     "guanxi.engagement",
     "guanxi.evaluation",
+    "guanxi.exports",
     "huey.contrib.djhuey",
 ]
 

@@ -230,3 +230,43 @@ def test_the_cli_refuses_an_unknown_list_a_foreign_filter_and_a_bad_value(
     assert bad.exit_code == 1 and "kind" in said(bad)
     assert not (tmp_path / "x.csv").exists()
     assert not Event.objects.filter(verb="export.downloaded").exists()
+
+
+# ---------------------------------------------------------------- the admin's row cap
+
+
+def test_an_admin_sets_the_row_cap_in_the_app_and_a_cut_file_says_so(
+    users: dict[str, Any], tickets: dict[str, Any], settings: Any
+) -> None:
+    settings.GUANXI_EXPORT_ROW_CAP = 100
+    admin = _client(users["alice"])
+    assert 'name="row_cap"' in admin.get("/exports/settings/").content.decode()
+
+    saved = admin.post("/exports/settings/", {"row_cap": "1"})
+    assert saved.status_code == 302
+    changed = Event.objects.get(verb="export.settings_changed")
+    assert changed.actor == users["alice"] and changed.changes["row_cap"] == [None, 1]
+
+    response = _client(users["bob"]).get("/exports/tickets.xlsx")
+    assert "-first-1-rows.xlsx" in response["Content-Disposition"]
+    book = load_workbook(io.BytesIO(_body(response)))
+    assert len([r for r in book.worksheets[0].iter_rows()]) == 2  # header + the cap
+    assert book.sheetnames[1] == "说明" and "1 行" in book.worksheets[1]["A1"].value
+    csv_download = _client(users["bob"]).get("/exports/tickets.csv")
+    assert "-first-1-rows.csv" in csv_download["Content-Disposition"]
+    assert len(_csv(csv_download)) == 2
+
+    assert admin.post("/exports/settings/", {"row_cap": ""}).status_code == 302
+    uncut = _client(users["bob"]).get("/exports/tickets.csv")  # back to the environment's 100
+    assert len(_csv(uncut)) == 3 and "first" not in uncut["Content-Disposition"]
+
+
+def test_only_admins_reach_the_export_settings_and_a_bad_cap_is_refused(
+    users: dict[str, Any],
+) -> None:
+    for name in ("bob", "dave", "frank", "carol"):
+        assert _client(users[name]).get("/exports/settings/").status_code == 404
+        assert _client(users[name]).post("/exports/settings/", {"row_cap": "5"}).status_code == 404
+    refused = _client(users["alice"]).post("/exports/settings/", {"row_cap": "0"})
+    assert refused.status_code == 400
+    assert not Event.objects.filter(verb="export.settings_changed").exists()

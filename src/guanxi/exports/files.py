@@ -24,8 +24,17 @@ def csv_chunks(rows: Iterable[list[str]], rows_per_chunk: int = 500) -> Iterator
         yield buffer.getvalue()
 
 
-def write_xlsx(rows: Iterable[list[str]], target: Path | IO[bytes], title: str) -> int:
-    """Write rows to a workbook without holding them in memory; returns data rows written."""
+def write_xlsx(
+    rows: Iterable[list[str]],
+    target: Path | IO[bytes],
+    title: str,
+    note: tuple[str, str] | None = None,
+) -> int:
+    """Write rows to a workbook without holding them in memory; returns data rows written.
+
+    `note` (sheet title, text) adds a second sheet, e.g. that the row cap cut the list:
+    the first sheet stays pure data, so it imports back.
+    """
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
@@ -34,6 +43,8 @@ def write_xlsx(rows: Iterable[list[str]], target: Path | IO[bytes], title: str) 
     for row in rows:
         sheet.append(row)
         count += 1
+    if note is not None:
+        book.create_sheet(note[0]).append([note[1]])
     book.save(target)
     return max(count, 0)
 

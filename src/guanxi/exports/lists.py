@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from guanxi.core import events
 from guanxi.core.models import User
@@ -92,14 +93,22 @@ class ExportList:
 
 
 def row_cap() -> int:
-    """How many rows one download may take out at most (GUANXI_EXPORT_ROW_CAP)."""
+    """How many rows one download may take out at most: the admin's setting, else
+    GUANXI_EXPORT_ROW_CAP."""
+    from .models import ExportSettings
+
+    config = ExportSettings.current()
+    if config is not None and config.row_cap:
+        return config.row_cap
     return int(settings.GUANXI_EXPORT_ROW_CAP)
 
 
-def rows(export_list: ExportList, user: User, params: Mapping[str, Any]) -> Iterator[list[str]]:
+def rows(
+    export_list: ExportList, user: User, params: Mapping[str, Any], cap: int | None = None
+) -> Iterator[list[str]]:
     """The header, then one list of safe text cells per record, streamed from the database."""
     masked = sees_masked(user)
-    qs = export_list.rows_queryset(user, params)[: row_cap()]
+    qs = export_list.rows_queryset(user, params)[: cap or row_cap()]
     yield export_list.header
     for obj in qs.iterator(chunk_size=2000):
         row = []
@@ -111,14 +120,24 @@ def rows(export_list: ExportList, user: User, params: Mapping[str, Any]) -> Iter
         yield row
 
 
+@dataclass(frozen=True)
+class Download:
+    """What one download holds: its rows, the cap it ran under, whether the cap cut it."""
+
+    rows: int
+    cap: int
+    truncated: bool
+
+
 def record_export(
     export_list: ExportList, user: User, params: Mapping[str, Any], file_format: str
-) -> None:
+) -> Download:
     """Audit the download (who took which list out, with which filters, under which cap)."""
     filters = {k: v for k, v in export_list.filter_values(params).items() if v}
     cap = row_cap()
     # A LIMITed count: what the file will hold, without counting a million rows past the cap.
     count = export_list.rows_queryset(user, params)[: cap + 1].count()
+    download = Download(rows=min(count, cap), cap=cap, truncated=count > cap)
     events.record(
         user,
         "export.downloaded",
@@ -126,15 +145,24 @@ def record_export(
         changes={
             "list": export_list.name,
             "filters": filters,
-            "rows": min(count, cap),
+            "rows": download.rows,
             "row_cap": cap,
-            "truncated": count > cap,
+            "truncated": download.truncated,
         },
     )
+    return download
 
 
-def file_name(export_list: ExportList, file_format: str) -> str:
-    return f"{export_list.name}-{timezone.localdate():%Y%m%d}.{file_format}"
+def truncation_note(download: Download) -> str:
+    return gettext(
+        "仅导出了前 %(cap)s 行：超过了管理员设置的每次导出行数上限。请缩小筛选范围后分批导出。"
+    ) % {"cap": download.cap}
+
+
+def file_name(export_list: ExportList, file_format: str, download: Download | None = None) -> str:
+    """tickets-20261205.csv; a file the cap cut says so in its name, where a CSV has no room."""
+    cut = f"-first-{download.cap}-rows" if download is not None and download.truncated else ""
+    return f"{export_list.name}-{timezone.localdate():%Y%m%d}{cut}.{file_format}"
 
 
 def when(value: Any) -> str:

@@ -17,3 +17,4 @@ urlpatterns = [
     for kind in LISTS
     for file_format in views.FORMATS
 ]
+urlpatterns.append(path("settings/", views.settings_form, name="settings"))
