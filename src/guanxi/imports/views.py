@@ -29,7 +29,7 @@ from guanxi.customers.imports.runner import header_of
 
 from . import actions, live
 from .forms import MappingForm, UploadForm
-from .models import ImportBatch, ImportStatus, SavedMapping
+from .models import ImportBatch, ImportStatus, OnDuplicate, SavedMapping
 
 ACTIVE = (ImportStatus.QUEUED, ImportStatus.RUNNING)
 
@@ -172,14 +172,27 @@ def batch_run(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = live.overlay(_batch(request, pk))
-    return render(request, "imports/detail.html", {"batch": batch, "active": ACTIVE})
+    return render(request, "imports/detail.html", _progress_context(batch))
 
 
 @login_required
 def batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress fragment htmx polls while the worker runs."""
     batch = live.overlay(_batch(request, pk))
-    return render(request, "imports/_progress.html", {"batch": batch, "active": ACTIVE})
+    return render(request, "imports/_progress.html", _progress_context(batch))
+
+
+def _progress_context(batch: ImportBatch) -> dict[str, object]:
+    """The batch, and for a finished merge-review import the pairs it put in the review queue.
+
+    Each row flagged as a duplicate went into the queue with its chunk
+    (runner.Runner._write), so the flagged rows are the queued pairs. Counted
+    once the import stops, not on every poll of a running one.
+    """
+    queued = 0
+    if batch.on_duplicate == OnDuplicate.MERGE_REVIEW and batch.status not in ACTIVE:
+        queued = batch.records.filter(duplicate_of_id__isnull=False).count()
+    return {"batch": batch, "active": ACTIVE, "queued": queued}
 
 
 @login_required

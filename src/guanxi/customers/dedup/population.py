@@ -7,7 +7,7 @@ memory in clear for no gain in recall that matters.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -125,25 +125,35 @@ def store_frequencies(cols: Columns) -> dict[str, int]:
     }
 
 
-def population_frequencies(name: str, bag: str, totals: Mapping[str, int]) -> tuple[float, float]:
-    """Shares of the population bearing `name` and pinyin bag `bag`, from the last scan's counts.
+def population_frequencies(
+    names: Sequence[str], bags: Sequence[str], totals: Mapping[str, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per record, the shares of the population bearing its name and its pinyin bag,
+    from the last scan's counts.
 
-    (0, 0) before any scan (no adjustment); a value the scan did not store was
-    held by at most one customer, so it counts as one.
+    0 before any scan and for a blank value (no adjustment); a value the scan did
+    not store was held by at most one customer, so it counts as one. One query per
+    900 distinct values, so an import's chunk of pairs costs what one record did.
     """
     from guanxi.dedup.models import NameFrequency
 
     name_total = totals.get(NameFrequency.NAME, 0)
     bag_total = totals.get(NameFrequency.PINYIN, 0)
-    wanted = {(NameFrequency.NAME, name), (NameFrequency.PINYIN, bag)}
-    counts = {
-        (kind, value): count
-        for kind, value, count in NameFrequency.objects.filter(
-            kind__in=[NameFrequency.NAME, NameFrequency.PINYIN], value__in=[name, bag]
+    counts: dict[tuple[str, str], int] = {}
+    values = sorted({*names, *bags} - {""}) if name_total or bag_total else []
+    for start in range(0, len(values), 900):  # under SQLite's host-parameter limit
+        found = NameFrequency.objects.filter(
+            kind__in=[NameFrequency.NAME, NameFrequency.PINYIN],
+            value__in=values[start : start + 900],
         ).values_list("kind", "value", "count")
-        if (kind, value) in wanted
-    }
+        counts.update(((kind, value), count) for kind, value, count in found)
+
+    def shares(kind: str, of: Sequence[str], total: int) -> np.ndarray:
+        return np.array(
+            [counts.get((kind, v), 1) / total if v and total else 0.0 for v in of], dtype=np.float64
+        )
+
     return (
-        counts.get((NameFrequency.NAME, name), 1) / name_total if name and name_total else 0.0,
-        counts.get((NameFrequency.PINYIN, bag), 1) / bag_total if bag and bag_total else 0.0,
+        shares(NameFrequency.NAME, names, name_total),
+        shares(NameFrequency.PINYIN, bags, bag_total),
     )

@@ -1,4 +1,5 @@
-"""Score one new record against a few existing customers with the Fellegi–Sunter model.
+"""Score one new record against a few existing customers with the Fellegi–Sunter model,
+or a few given pairs of customers (an import's merge-review rows) for the review queue.
 
 The model is the one the last `guanxi dedup scan` trained on this database (its
 u values know how common 张伟 is here); before any scan, the default learnt on
@@ -8,6 +9,7 @@ the labelled Chinese set.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -53,19 +55,55 @@ def current_model(
     return default_model()
 
 
-def _use_population_frequencies(cols: dict[str, np.ndarray], stored: Mapping[str, Any]) -> None:
+def _use_population_frequencies(
+    cols: dict[str, np.ndarray], stored: Mapping[str, Any], rows: np.ndarray
+) -> None:
     """Name frequencies of the whole table (as the last scan counted), not of these few rows.
 
-    Row 0 is the new record; a pair agrees exactly (or by sound) only on row 0's
-    own name (or pinyin bag), so row 0's frequency is every such pair's. Before
-    any scan there are no counts and the frequencies are 0: no adjustment.
+    Only `rows`, the pairs' left records, get one: a pair agrees exactly (or by
+    sound) only on its left record's own name (or pinyin bag), so that record's
+    frequency is the pair's. Before any scan there are no counts and the
+    frequencies are 0: no adjustment.
     """
-    name_f, bag_f = population_frequencies(
-        str(cols["full_name"][0]), str(cols["full_name_bag"][0]), stored.get("tf_population", {})
+    names, bags = population_frequencies(
+        [str(v) for v in cols["full_name"][rows]],
+        [str(v) for v in cols["full_name_bag"][rows]],
+        stored.get("tf_population", {}),
     )
     n = len(cols["full_name"])
-    cols["full_name_tf"] = np.full(n, name_f)
-    cols["full_name_bag_tf"] = np.full(n, bag_f)
+    cols["full_name_tf"], cols["full_name_bag_tf"] = np.zeros(n), np.zeros(n)
+    cols["full_name_tf"][rows], cols["full_name_bag_tf"][rows] = names, bags
+
+
+@dataclass
+class Compared:
+    """Pairs of a few rows scored with the current model: the parts reasons are made of."""
+
+    model: FellegiSunter
+    comparisons: list[Comparison]
+    gamma: np.ndarray
+    frequencies: dict[int, np.ndarray]
+    probability: np.ndarray
+
+    def reasons(self, k: int) -> list[tuple[str, str, float]]:
+        """(field, level label, weight) for pair k, as the scan stores them."""
+        one = {c: f[k : k + 1] for c, f in self.frequencies.items()}
+        return reasons(self.model, self.comparisons, self.gamma[k], one)
+
+
+def compare(
+    rows: Sequence[tuple[Any, ...]], left: np.ndarray, right: np.ndarray, stored: Mapping[str, Any]
+) -> Compared:
+    """Pairs (rows[left[k]], rows[right[k]]) of customer-shaped rows (population.FIELDS),
+    compared and scored as the scan would, with the population's name frequencies."""
+    _ids, table = customer_table(rows)
+    cols = prepare(table)
+    _use_population_frequencies(cols, stored, np.unique(left))
+    comparisons, _rules = design(cols)
+    gamma = comparison_vectors(comparisons, cols, left, right)
+    freqs = pair_frequencies(comparisons, cols, left, gamma)
+    model = current_model(comparisons, stored)
+    return Compared(model, comparisons, gamma, freqs, model.probabilities(gamma, freqs))
 
 
 def score_candidates(
@@ -79,26 +117,44 @@ def score_candidates(
     config = DedupSettings.current()
     if threshold is None:
         threshold = config.warn_threshold
-    _ids, table = customer_table([_new_row(data), *(_row(c) for c in candidates)])
-    cols = prepare(table)
-    _use_population_frequencies(cols, config.model)
-    comparisons, _rules = design(cols)
     left = np.zeros(len(candidates), dtype=np.int64)
     right = np.arange(1, len(candidates) + 1, dtype=np.int64)
-    gamma = comparison_vectors(comparisons, cols, left, right)
-    freqs = pair_frequencies(comparisons, cols, left, gamma)
-    model = current_model(comparisons, config.model)
-    probability = model.probabilities(gamma, freqs)
-    column = {c.name: c.column for c in comparisons}
+    rows = [_new_row(data), *(_row(c) for c in candidates)]
+    compared = compare(rows, left, right, config.model)
+    column = {c.name: c.column for c in compared.comparisons}
     matches = []
     for k, customer in enumerate(candidates):
-        if probability[k] < threshold:
+        if compared.probability[k] < threshold:
             continue
-        one = {c: f[k : k + 1] for c, f in freqs.items()}
         why = [
             Reason(column[name], f"{name}：{label}", round(weight, 2))
-            for name, label, weight in reasons(model, comparisons, gamma[k], one)
+            for name, label, weight in compared.reasons(k)
         ]
-        matches.append(Match(customer, float(probability[k]), why))
+        matches.append(Match(customer, float(compared.probability[k]), why))
     matches.sort(key=lambda m: -m.probability)
     return matches
+
+
+@dataclass
+class PairScore:
+    """One pair in the review queue's terms (DuplicateCandidate's fields)."""
+
+    probability: float
+    match_weight: float
+    reasons: list[tuple[str, str, float]]
+
+
+def score_pairs(
+    rows: Sequence[tuple[Any, ...]], left: np.ndarray, right: np.ndarray
+) -> list[PairScore]:
+    """Each pair (rows[left[k]], rows[right[k]]) of customer-shaped rows, all at once."""
+    from guanxi.dedup.models import DedupSettings
+
+    if not len(left):
+        return []
+    compared = compare(rows, left, right, DedupSettings.current().model)
+    weights = compared.model.match_weights(compared.gamma, compared.frequencies)
+    return [
+        PairScore(float(compared.probability[k]), float(weights[k]), compared.reasons(k))
+        for k in range(len(left))
+    ]

@@ -42,6 +42,7 @@ from guanxi.core.choices import Role, Scope
 from guanxi.core.models import Region, User
 from guanxi.core.permissions import ADD, CHANGE, scope_for
 from guanxi.customers import actions as customer_actions
+from guanxi.customers.dedup.queue import queue_pairs
 from guanxi.customers.models import Address, Customer
 from guanxi.demo.batches import ADDRESS_COLUMNS, CUSTOMER_COLUMNS
 from guanxi.imports import live
@@ -384,6 +385,13 @@ class Runner:
         insert_rows(Customer._meta.db_table, CUSTOMER_COLUMNS, customers)
         insert_rows(Address._meta.db_table, ADDRESS_COLUMNS, addresses)
         insert_rows(ImportedRecord._meta.db_table, RECORD_COLUMNS, records)
+        # In the chunk's transaction (a savepoint in bulk mode), beside the customers the
+        # pairs name: a chunk commits with its pairs or rolls back without them, so a
+        # resume queues each pair exactly once with no bookkeeping of its own — a pass
+        # after the run would need a "queued up to" mark of its own to survive a crash.
+        queue_pairs(
+            (pk, duplicates[i]) for pk, i in zip(ids, new_rows, strict=True) if i in duplicates
+        )
         for pk, i in zip(ids, new_rows, strict=True):
             if p.keys[i][2]:
                 self.credit_codes.add(p.keys[i][2])
