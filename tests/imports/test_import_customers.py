@@ -128,3 +128,17 @@ def test_the_customer_page_names_the_import_batch_and_row_it_came_from(
     by_hand = make_customer("bob", name="手工录入", phone="13700000001")
     html = client.get(f"/customers/{by_hand.pk}/").content.decode()
     assert "import-source" not in html
+
+
+def test_english_headers_are_guessed_the_specific_spelling_first() -> None:
+    from guanxi.customers.imports import mapping
+
+    header = ["Company", "Customer Name", "Mobile Phone", "E-mail", "Province", "Date of Birth"]
+    assert mapping.guess_mapping("customers", header) == {
+        "name": "Customer Name", "phone": "Mobile Phone", "email": "E-mail",
+        "province": "Province", "birth_date": "Date of Birth",
+    }  # fmt: skip
+    chinese = ["客户名称", "姓名", "手机号码", "电话", "省份", "详细地址"]
+    assert mapping.guess_mapping("customers", chinese) == {
+        "name": "客户名称", "phone": "手机号码", "province": "省份", "address": "详细地址",
+    }  # fmt: skip

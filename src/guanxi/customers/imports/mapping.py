@@ -15,11 +15,11 @@ from guanxi.core import divisions
 # field → header spellings, most specific first. Matching ignores case, spaces,
 # punctuation and a trailing "*" (required-field marks in templates).
 CUSTOMER_HEADERS: dict[str, tuple[str, ...]] = {
-    "name": ("客户名称", "公司名称", "企业名称", "单位名称", "姓名", "名称", "客户", "name",
-             "customer", "company", "customername", "fullname"),
+    "name": ("客户名称", "公司名称", "企业名称", "单位名称", "姓名", "名称", "客户",
+             "customername", "companyname", "fullname", "name", "customer", "company"),
     "kind": ("客户类型", "类型", "kind", "type", "customertype"),
-    "phone": ("手机", "手机号", "手机号码", "电话", "联系电话", "电话号码", "移动电话", "phone",
-              "mobile", "tel", "telephone", "phonenumber", "cellphone"),
+    "phone": ("手机", "手机号", "手机号码", "电话", "联系电话", "电话号码", "移动电话",
+              "mobilephone", "phonenumber", "cellphone", "phone", "mobile", "tel", "telephone"),
     "id_number": ("身份证", "身份证号", "身份证号码", "证件号码", "idnumber", "idcard", "id_no"),
     "credit_code": ("统一社会信用代码", "信用代码", "社会信用代码", "creditcode", "uscc"),
     "email": ("邮箱", "电子邮箱", "电子邮件", "email", "e-mail", "mail"),
