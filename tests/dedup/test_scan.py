@@ -56,3 +56,45 @@ def test_look_alike_companies_with_different_credit_codes_are_not_queued(
     scan()
     pairs = [(p.left_id, p.right_id) for p in DuplicateCandidate.objects.all()]
     assert pairs == [(kept.pk, twin.pk)]
+
+
+def test_an_admin_starts_a_scan_from_the_queue_and_a_rep_cannot(
+    make_customer: Any, users: dict[str, Any], client: Any
+) -> None:
+    from huey.contrib.djhuey import HUEY
+
+    from guanxi.core.models import Event
+
+    zhang = make_customer(name="张伟", phone="13800138000", birth_date="1985-03-07")
+    make_customer(name="張瑋", phone="+86 138 0013 8000", birth_date="1985-03-07")
+    client.force_login(users["bob"])
+    assert "立即扫描" not in client.get("/dedup/").content.decode()
+    assert client.post("/dedup/scan/").status_code == 404
+    assert not DuplicateCandidate.objects.exists()
+
+    client.force_login(users["alice"])
+    assert "尚未扫描" in client.get("/dedup/").content.decode()
+    before, HUEY.immediate = HUEY.immediate, True  # the job runs inside the request here
+    try:
+        response = client.post("/dedup/scan/", follow=True)
+    finally:
+        HUEY.immediate = before
+    html = response.content.decode()
+    assert "已开始扫描" in html and "上次扫描" in html and "张伟" in html
+    assert DuplicateCandidate.objects.get().left_id == zhang.pk
+    event = Event.objects.get(verb="dedup.scanned")
+    assert event.actor == users["alice"] and "1 对进入审核队列" in event.summary
+
+
+def test_the_nightly_scan_is_due_at_half_past_three_only() -> None:
+    from datetime import datetime
+
+    from huey.contrib.djhuey import HUEY
+
+    import guanxi.dedup.tasks  # noqa: F401 — registers the job, as the consumer's autodiscovery does
+
+    def due(hour: int, minute: int) -> set[str]:
+        return {t.name for t in HUEY.read_periodic(datetime(2026, 12, 6, hour, minute))}
+
+    assert "nightly_duplicate_scan" in due(3, 30)
+    assert "nightly_duplicate_scan" not in due(3, 31) | due(2, 30)

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.core.actions import ActionError
 from guanxi.core.choices import Role
@@ -39,6 +39,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "fields": reason_fields(),
         "query": query.urlencode(),
         "is_admin": request.user.role == Role.ADMIN,  # type: ignore[union-attr]
+        "scanned_at": DedupSettings.current().trained_at,
     }
     return render(request, "dedup/queue.html", context)
 
@@ -156,6 +157,19 @@ def undo(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, gettext("已撤销合并。"))
     return redirect("dedup:pair", pk=pk)
+
+
+@login_required
+@require_POST
+def start_scan(request: HttpRequest) -> HttpResponse:
+    """An admin re-scans now (e.g. after an import) instead of waiting for the night."""
+    if request.user.role != Role.ADMIN:  # type: ignore[union-attr]
+        raise Http404
+    from .tasks import duplicate_scan_for
+
+    duplicate_scan_for(request.user.pk)
+    messages.success(request, gettext("已开始扫描疑似重复客户，完成后审核队列会自动更新。"))
+    return redirect("dedup:queue")
 
 
 @login_required
