@@ -309,8 +309,9 @@ def test_it_builds_the_360_page_in_a_fixed_number_of_queries(
     # session, user, customer, tags, view event, contacts, addresses, stages, orders,
     # lines, products, timeline, can_change, value score with class history (analytics),
     # service tickets with their CSAT answers (one query), crises affecting the customer
-    # (one query); follow-up tasks and chat transcripts load by htmx after the page
-    with django_assert_num_queries(16):
+    # (one query), the import batch it came from (one query, with the right to open it);
+    # follow-up tasks and chat transcripts load by htmx after the page
+    with django_assert_num_queries(17):
         response = client.get(reverse("customers:detail", args=[bob_customer.pk]))
     assert response.status_code == 200
     summary = response.context["summary"]
