@@ -11,7 +11,6 @@ twin of the table in one transaction (executemany / COPY), in the same run.
 
 from __future__ import annotations
 
-import argparse
 import os
 import random
 import sys
@@ -24,35 +23,25 @@ HEADER = ["客户手机", "联系人", "职务", "角色", "手机", "邮箱", "
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rows", type=int, default=20_000)
-    args = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guanxi.settings")
-    import django
+    from bench.import_purchases import customers_to_attach_to, raw_twin_insert, rows_argument
 
-    django.setup()
-    from bench.import_purchases import raw_twin_insert
-    from django.core.management import call_command
+    rows_count = rows_argument()
     from django.db import connection
-    from tests.imports.files import customer_rows, write_csv, write_table
+    from tests.imports.files import write_table
 
-    from guanxi.core.models import User
     from guanxi.customers.imports import runner
     from guanxi.customers.models import Contact
     from guanxi.demo.batches import CONTACT_COLUMNS
 
-    call_command("migrate", verbosity=0)
-    user, _ = User.objects.get_or_create(username="bench-admin", defaults={"role": "admin"})
     tmp = Path(os.environ.get("TMPDIR", "/tmp"))
-    customers = write_csv(tmp / "bench-contact-customers.csv", customer_rows(2000, seed=3))
-    runner.run_batch(runner.start_batch(customers, user=user), user=user)
+    user = customers_to_attach_to(tmp)
     rng = random.Random(5)
     rows = [
         [f"139{rng.randrange(2000):08d}", f"联系人{i}", "采购经理", "采购", f"137{i:08d}",
          f"c{i}@example.com", "是" if i % 10 == 0 else ""]
-        for i in range(args.rows)
+        for i in range(rows_count)
     ]  # fmt: skip
-    file = write_table(tmp / f"bench-contacts-{args.rows}.csv", HEADER, rows)
+    file = write_table(tmp / f"bench-contacts-{rows_count}.csv", HEADER, rows)
 
     started, cpu_started = time.perf_counter(), time.process_time()
     batch = runner.start_batch(file, user=user, kind="contacts")
@@ -60,9 +49,9 @@ def main() -> None:
     import_s, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     raw = raw_twin_insert([(Contact, ("id", *CONTACT_COLUMNS))])
 
-    print(f"database: {connection.vendor}; rows in file: {args.rows}; created: "
+    print(f"database: {connection.vendor}; rows in file: {rows_count}; created: "
           f"{batch.created_count}; rejected: {batch.rejected_count}")  # fmt: skip
-    print(f"import: {import_s:.1f} s = {args.rows / import_s:,.0f} rows/s (cpu {cpu:.1f} s)")
+    print(f"import: {import_s:.1f} s = {rows_count / import_s:,.0f} rows/s (cpu {cpu:.1f} s)")
     print(f"raw insert of the same contacts: {raw:.2f} s")
     print(f"ratio import / raw: {import_s / raw:.1f}x")
     print(f"load average at the end: {' '.join(open('/proc/loadavg').read().split()[:3])}")

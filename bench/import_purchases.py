@@ -56,7 +56,8 @@ def raw_twin_insert(tables: list[tuple[Any, tuple[str, ...]]]) -> float:
     return raw
 
 
-def main() -> None:
+def rows_argument() -> int:
+    """--rows, then Django set up for this process's data dir / database."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=20_000)
     args = parser.parse_args()
@@ -64,19 +65,35 @@ def main() -> None:
     import django
 
     django.setup()
+    return args.rows
+
+
+def customers_to_attach_to(tmp: Path, count: int = 2000) -> Any:
+    """Migrate, an admin, and `count` customers (phones 139xxxxxxxx) through the customer
+    import, for files whose rows name their customer (not timed); returns the admin."""
     from django.core.management import call_command
-    from django.db import connection
-    from tests.imports.files import customer_rows, write_csv, write_table
+    from tests.imports.files import customer_rows, write_csv
 
     from guanxi.core.models import User
     from guanxi.customers.imports import runner
-    from guanxi.sales.models import Order, OrderLine, Product
 
     call_command("migrate", verbosity=0)
     user, _ = User.objects.get_or_create(username="bench-admin", defaults={"role": "admin"})
-    tmp = Path(os.environ.get("TMPDIR", "/tmp"))
-    customers = write_csv(tmp / "bench-purchase-customers.csv", customer_rows(2000, seed=3))
+    customers = write_csv(tmp / "bench-attach-customers.csv", customer_rows(count, seed=3))
     runner.run_batch(runner.start_batch(customers, user=user), user=user)
+    return user
+
+
+def main() -> None:
+    rows_count = rows_argument()
+    from django.db import connection
+    from tests.imports.files import write_table
+
+    from guanxi.customers.imports import runner
+    from guanxi.sales.models import Order, OrderLine, Product
+
+    tmp = Path(os.environ.get("TMPDIR", "/tmp"))
+    user = customers_to_attach_to(tmp)
     Product.objects.get_or_create(
         code="DSL-0",
         defaults={"name": "0号柴油", "category": "fuel", "unit": "t", "list_price": 100},
@@ -84,13 +101,13 @@ def main() -> None:
     rng = random.Random(11)
     rows: list[list[str]] = []
     n = 0
-    while len(rows) < args.rows:
+    while len(rows) < rows_count:
         phone = f"139{rng.randrange(2000):08d}"
         for i in range(rng.randint(1, 3)):
             rows.append([phone, f"B{n:08d}", "2026-03-01 10:00", "DSL-0", str(i + 1), "100"])
         n += 1
     header = ["客户手机", "订单号", "下单时间", "产品编码", "数量", "单价"]
-    file = write_table(tmp / f"bench-purchases-{args.rows}.csv", header, rows[: args.rows])
+    file = write_table(tmp / f"bench-purchases-{rows_count}.csv", header, rows[:rows_count])
 
     started = time.perf_counter()
     batch = runner.start_batch(file, user=user, kind="purchases")
@@ -98,9 +115,9 @@ def main() -> None:
     import_s = time.perf_counter() - started
 
     raw = raw_twin_insert([(Order, ORDER_COLUMNS), (OrderLine, LINE_COLUMNS)])
-    print(f"database: {connection.vendor}; lines in file: {args.rows}; orders created: "
+    print(f"database: {connection.vendor}; lines in file: {rows_count}; orders created: "
           f"{batch.created_count}; rejected lines: {batch.rejected_count}")  # fmt: skip
-    print(f"import: {import_s:.1f} s = {args.rows / import_s:,.0f} lines/s")
+    print(f"import: {import_s:.1f} s = {rows_count / import_s:,.0f} lines/s")
     print(f"raw insert of the same orders and lines: {raw:.2f} s")
     print(f"ratio import / raw: {import_s / raw:.1f}x")
     print(f"load average at the end: {' '.join(open('/proc/loadavg').read().split()[:3])}")
