@@ -454,7 +454,13 @@ def _run_import(  # noqa: PLR0913 — the commands' options, passed through
             console.print(
                 f"dry run: {result.valid} valid, {len(result.rejected)} rejected of {result.total}"
             )
-            for number, reason in result.rejected[:50]:
+            if kind == "customers":
+                console.print(
+                    f"duplicates of existing customers or earlier rows: {len(result.skipped)} "
+                    f"would be skipped, {result.updates} would update a customer, "
+                    f"{result.flagged} would be imported and queued for review"
+                )
+            for number, reason in sorted(result.rejected + result.skipped)[:50]:
                 console.print(f"  第 {number} 行: {reason}")
             return
         batch = runner.start_batch(

@@ -71,7 +71,17 @@ def test_dry_run_writes_nothing_and_update_fills_the_existing_customer(
             ["李娜", "12345", "", "", "", "", "", ""]]  # fmt: skip
     file = write_csv(tmp_path / "c.csv", rows)
     dry = guanxi("import", "customers", file, "--as", "bob", "--dry-run")
-    assert dry.exit_code == 0 and "1 rejected of 2" in said(dry) and "第 2 行: 电话" in said(dry)
+    assert dry.exit_code == 0 and "0 valid, 1 rejected of 2" in said(dry)
+    assert "第 1 行: 与已有客户重复，已跳过。" in said(dry) and "第 2 行: 电话" in said(dry)
+    assert "1 would be skipped, 0 would update" in said(dry)
+    dry = guanxi(
+        "import", "customers", file, "--as", "bob", "--dry-run", "--on-duplicate", "update"
+    )
+    assert "0 would be skipped, 1 would update a customer" in said(dry)
+    # mallory may not change bob's customer: her update would be a skip
+    dry = guanxi("import", "customers", file, "--as", "mallory", "--dry-run",
+                 "--on-duplicate", "update")  # fmt: skip
+    assert "1 would be skipped, 0 would update" in said(dry)
     assert (Customer.objects.count(), ImportBatch.objects.count()) == (1, 0)
 
     report = tmp_path / "errors.csv"

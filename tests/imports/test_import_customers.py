@@ -142,3 +142,26 @@ def test_english_headers_are_guessed_the_specific_spelling_first() -> None:
     assert mapping.guess_mapping("customers", chinese) == {
         "name": "客户名称", "phone": "手机号码", "province": "省份", "address": "详细地址",
     }  # fmt: skip
+
+
+def test_a_dry_run_says_which_rows_the_run_would_skip_update_or_queue(
+    users: dict[str, Any], bob_customer: Any, tmp_path: Path, settings: Any
+) -> None:
+    from guanxi.customers.imports import preview
+
+    settings.GUANXI_IMPORT_CHUNK_ROWS = 2  # the file's duplicate sits in a later chunk
+    rows = [["李娜", "13900000001", "", "", "", "", "", ""],
+            ["张伟", "13812345678", "", "", "", "", "", ""],  # bob's customer's phone
+            ["王芳", "12345", "", "", "", "", "", ""],  # refused
+            ["李娜", "+86 139 0000 0001", "", "", "", "", "", ""]]  # row 1 again  # fmt: skip
+    file = write_csv(tmp_path / "c.csv", rows)
+    review = preview.dry_run(file, user=users["bob"], on_duplicate="merge-review")
+    assert (review.total, review.valid, review.flagged, review.updates) == (4, 2, 1, 0)
+    assert review.skipped == [(4, "与文件第 1 行重复。")]
+    assert [n for n, _reason in review.rejected] == [3]
+    skip = preview.dry_run(file, user=users["bob"])
+    assert skip.valid == 1 and skip.skipped == [
+        (2, "与已有客户重复，已跳过。"),
+        (4, "与文件第 1 行重复。"),
+    ]
+    assert Customer.objects.count() == 1  # nothing written

@@ -13,6 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from guanxi.core.models import User
+from guanxi.core.permissions import CHANGE
+from guanxi.customers.models import Customer
 from guanxi.imports.models import ImportBatch, ImportKind, OnDuplicate
 
 from . import mapping, reading, rows
@@ -25,8 +27,13 @@ if TYPE_CHECKING:
 @dataclass
 class DryRun:
     total: int = 0
-    valid: int = 0
+    valid: int = 0  # rows the run would create
     rejected: list[tuple[int, str]] = field(default_factory=list)
+    # Customers only (contacts' and purchases' skips are in `rejected`, as their trial
+    # run reports them): duplicates the run would skip, update or queue for review.
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    updates: int = 0
+    flagged: int = 0
 
 
 @dataclass
@@ -96,21 +103,51 @@ def dry_run(
     kind: str = ImportKind.CUSTOMERS,
     on_duplicate: str = OnDuplicate.SKIP,
 ) -> DryRun:
-    """Validate every row with the import's rules. Customers: duplicates are not looked
-    up; contacts and purchases: a full trial run, rolled back."""
+    """Validate every row with the import's rules and say what the run would do with it.
+
+    Customers: rows validated and keyed as the run does, and classified by the run's
+    own `classify` against the customers already there (read only: no write lock is
+    held, so a dry run of a million rows does not stop anyone working). Contacts
+    and purchases: a full trial run, rolled back.
+    """
     if kind != ImportKind.CUSTOMERS:
         total, refused = trial(kind, path, user=user, columns=columns, on_duplicate=on_duplicate)
         return DryRun(total, total - len(refused), [(n, reason) for n, _c, reason in refused])
+    from .runner import (
+        DUPLICATE_SKIPPED,
+        _existing,
+        chunk_rows_setting,
+        classify,
+        prepare_chunk,
+        split,
+        writing_for,
+    )
+
     _header, indexes, data_rows = _open(path, columns)
     ctx = Context.load("internal", timezone.now())
+    writing = writing_for(user, None, keep_cleaned=False)
     result = DryRun()
-    for number, cells in enumerate(data_rows, 1):  # type: ignore[call-overload]
-        result.total += 1
-        cleaned, error = rows.validate_customer(rows.customer_input(cells, indexes, ctx), ctx)
-        if cleaned is None:
-            result.rejected.append((number, error))
-        else:
-            result.valid += 1
+    seen: dict[str, int] = {}
+    for first, chunk in split(data_rows, 1, chunk_rows_setting(), None):
+        p = prepare_chunk(first, chunk, indexes, ctx, writing)
+        result.total += len(chunk)
+        result.rejected.extend((n, reason) for n, _cells, reason in p.rejected)
+        codes = {k[2] for k in p.keys if k[2]}
+        verdict = classify(p.keys, p.row_numbers, _existing(p.keys, codes), seen, on_duplicate)
+        changeable = set(
+            Customer.objects.restrict(user, CHANGE)
+            .filter(pk__in=[m for _i, m in verdict.updates])
+            .values_list("pk", flat=True)
+        )
+        result.skipped.extend((p.row_numbers[i], reason) for i, reason in verdict.skipped)
+        for i, match in verdict.updates:
+            if match in changeable:
+                result.updates += 1
+            else:
+                result.skipped.append((p.row_numbers[i], DUPLICATE_SKIPPED))
+        result.flagged += len(verdict.flagged)
+        result.valid += len(verdict.new)
+    result.skipped.sort()
     return result
 
 

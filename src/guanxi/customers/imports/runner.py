@@ -322,6 +322,51 @@ def commit_chunk(
     return out
 
 
+DUPLICATE_SKIPPED = "与已有客户重复，已跳过。"
+
+
+@dataclass
+class Verdict:
+    """What becomes of a chunk's valid rows (indexes into its `keys`)."""
+
+    new: list[int] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (row index, reason)
+    updates: list[tuple[int, int]] = field(default_factory=list)  # (row index, existing id)
+    flagged: dict[int, int] = field(default_factory=dict)  # merge-review: row index → existing id
+
+
+def classify(
+    keys: list[tuple[str, str, str]],
+    row_numbers: list[int],
+    existing: dict[str, int],
+    seen: dict[str, int],
+    on_duplicate: str,
+) -> Verdict:
+    """New, skipped, updating or flagged, by the rows' exact keys (blind indexes of phone
+    and ID number, credit code) against `existing` customers and the rows `seen` before
+    (filled in here). No database: the writer and the dry run both decide with it."""
+    out = Verdict()
+    for i, keyset in enumerate(keys):
+        match = next((existing[k] for k in keyset if k and k in existing), None)
+        earlier = next((seen[k] for k in keyset if k and k in seen), None)
+        if earlier is not None:
+            out.skipped.append((i, f"与文件第 {earlier} 行重复。"))
+            continue
+        if match is not None and on_duplicate == OnDuplicate.UPDATE:
+            out.updates.append((i, match))
+            continue
+        if match is not None and on_duplicate != OnDuplicate.MERGE_REVIEW:
+            out.skipped.append((i, DUPLICATE_SKIPPED))
+            continue
+        if match is not None:
+            out.flagged[i] = match
+        for k in keyset:
+            if k:
+                seen[k] = row_numbers[i]
+        out.new.append(i)
+    return out
+
+
 @dataclass
 class Runner:
     batch: ImportBatch
@@ -342,35 +387,22 @@ class Runner:
             existing = _existing(p.keys, self.credit_codes)
         else:
             existing = {k: self.known[k] for ks in p.keys for k in ks if k and k in self.known}
-        seen: dict[str, int] = {}
-        new_rows: list[int] = []
-        duplicates: dict[int, int] = {}
         rejected = [
             ImportRejection(batch_id=batch.pk, row_number=n, values=c, reason=r)
             for n, c, r in p.rejected
         ]
-        updated = skipped = 0
-        for i, keyset in enumerate(p.keys):
+        verdict = classify(p.keys, p.row_numbers, existing, {}, batch.on_duplicate)
+        updated = 0
+        skips = list(verdict.skipped)
+        for i, match in verdict.updates:
+            if self._update(match, p.cleaned[i]):
+                updated += 1
+            else:  # the user may not change the customer it duplicates
+                skips.append((i, DUPLICATE_SKIPPED))
+        for i, reason in skips:
             number = p.row_numbers[i]
-            match = next((existing[k] for k in keyset if k and k in existing), None)
-            earlier = next((seen[k] for k in keyset if k and k in seen), None)
-            if earlier is not None:
-                rejected.append(self._skip(number, p.cells(number), f"与文件第 {earlier} 行重复。"))
-                skipped += 1
-                continue
-            if match is not None and batch.on_duplicate != OnDuplicate.MERGE_REVIEW:
-                if batch.on_duplicate == OnDuplicate.UPDATE and self._update(match, p.cleaned[i]):
-                    updated += 1
-                    continue
-                rejected.append(self._skip(number, p.cells(number), "与已有客户重复，已跳过。"))
-                skipped += 1
-                continue
-            if match is not None:
-                duplicates[i] = match
-            for k in keyset:
-                if k:
-                    seen[k] = number
-            new_rows.append(i)
+            rejected.append(self._skip(number, p.cells(number), reason))
+        new_rows, duplicates, skipped = verdict.new, verdict.flagged, len(skips)
         ids = reserve_ids(len(new_rows))
         customers = [(pk, *p.customers[i]) for pk, i in zip(ids, new_rows, strict=True)]
         addresses = [
@@ -534,8 +566,9 @@ def start_batch(
     return batch
 
 
-def _writing(batch: ImportBatch, user: User, keep_cleaned: bool) -> Writing:
-    owner = batch.owner or user
+def writing_for(user: User, owner: User | None, keep_cleaned: bool) -> Writing:
+    """The constants of `user`'s import of customers for `owner` (default: the user)."""
+    owner = owner or user
     forced = user.region_id if user.role == Role.REGIONAL_MANAGER else None
     region_by_prefix: dict[str, int] = {}
     for region in Region.objects.all():
@@ -663,7 +696,7 @@ def run_batch(
     if batch.kind != ImportKind.CUSTOMERS:
         return _run_kind(batch, user, kind_import(batch, user, columns), size, progress)
     ctx = Context.load(batch.source_channel, batch.created_at)
-    writing = _writing(batch, user, keep_cleaned=batch.on_duplicate == OnDuplicate.UPDATE)
+    writing = writing_for(user, batch.owner, batch.on_duplicate == OnDuplicate.UPDATE)
     credit_codes = set(
         Customer.objects.exclude(credit_code="").values_list("credit_code", flat=True)
     )
