@@ -144,24 +144,33 @@ def test_english_headers_are_guessed_the_specific_spelling_first() -> None:
     }  # fmt: skip
 
 
-def test_a_dry_run_says_which_rows_the_run_would_skip_update_or_queue(
-    users: dict[str, Any], bob_customer: Any, tmp_path: Path, settings: Any
+@pytest.mark.parametrize("mode", ["skip", "update", "merge-review"])
+def test_a_dry_run_says_what_the_run_then_does_with_each_duplicate(
+    users: dict[str, Any], bob_customer: Any, tmp_path: Path, settings: Any, mode: str
 ) -> None:
     from guanxi.customers.imports import preview
 
-    settings.GUANXI_IMPORT_CHUNK_ROWS = 2  # the file's duplicate sits in a later chunk
+    settings.GUANXI_IMPORT_CHUNK_ROWS = 2  # chunks: rows 1–2, 3–4, 5–6
     rows = [["李娜", "13900000001", "", "", "", "", "", ""],
             ["张伟", "13812345678", "", "", "", "", "", ""],  # bob's customer's phone
             ["王芳", "12345", "", "", "", "", "", ""],  # refused
-            ["李娜", "+86 139 0000 0001", "", "", "", "", "", ""]]  # row 1 again  # fmt: skip
+            ["李娜", "+86 139 0000 0001", "", "", "", "", "", ""],  # row 1, an earlier chunk
+            ["赵敏", "13900000005", "", "", "", "", "", ""],
+            ["赵敏", "13900000005", "", "", "", "", "", ""]]  # row 5, the same chunk  # fmt: skip
     file = write_csv(tmp_path / "c.csv", rows)
-    review = preview.dry_run(file, user=users["bob"], on_duplicate="merge-review")
-    assert (review.total, review.valid, review.flagged, review.updates) == (4, 2, 1, 0)
-    assert review.skipped == [(4, "与文件第 1 行重复。")]
-    assert [n for n, _reason in review.rejected] == [3]
-    skip = preview.dry_run(file, user=users["bob"])
-    assert skip.valid == 1 and skip.skipped == [
-        (2, "与已有客户重复，已跳过。"),
-        (4, "与文件第 1 行重复。"),
-    ]
-    assert Customer.objects.count() == 1  # nothing written
+    dry = preview.dry_run(file, user=users["bob"], on_duplicate=mode)
+    assert Customer.objects.count() == 1  # the dry run wrote nothing
+    # every row is created, skipped, updates a customer or is refused: exactly one
+    assert dry.valid + len(dry.skipped) + dry.updates + len(dry.rejected) == dry.total == 6
+    assert (6, "与文件第 5 行重复。") in dry.skipped and [n for n, _r in dry.rejected] == [3]
+
+    batch = runner.start_batch(file, user=users["bob"], on_duplicate=mode)
+    batch = runner.run_batch(batch, user=users["bob"], chunk_rows=2)
+    flagged = ImportedRecord.objects.filter(batch=batch, duplicate_of_id__isnull=False).count()
+    reasons = sorted(batch.rejections.exclude(row_number=3).values_list("row_number", "reason"))
+    assert (batch.created_count, batch.updated_count, flagged) == (
+        dry.valid,
+        dry.updates,
+        dry.flagged,
+    )
+    assert reasons == dry.skipped

@@ -108,3 +108,27 @@ def test_a_pair_already_in_the_queue_keeps_its_row_and_decision(make_customer: A
     assert list(DuplicateCandidate.objects.values_list("left_id", "status")) == [
         (a.pk, CandidateStatus.DISMISSED)
     ]
+
+
+def test_a_scan_keeps_the_pairs_an_import_queued_even_below_its_threshold(
+    users: dict[str, Any], tmp_path: Path, make_customer: Any
+) -> None:
+    from guanxi.customers.dedup.queue import scan
+    from guanxi.dedup.models import DedupSettings
+
+    existing = make_customer(name="张伟", phone="13900000001")
+    batch = _import(_file(tmp_path), users["alice"])
+    flagged = ImportedRecord.objects.get(batch=batch, duplicate_of_id=existing.pk)
+    stranger = DuplicateCandidate.objects.create(  # an open pair of an earlier scan
+        left_id=flagged.object_id - 1, right_id=flagged.object_id + 1, probability=0.6,
+        match_weight=1.0, reasons=[], agreed=",",
+    )  # fmt: skip
+
+    # A threshold above any score: the scan itself queues nothing (the import's pair may
+    # score anything — a company and a person sharing a switchboard number score low).
+    DedupSettings.objects.update(review_threshold=1.5)
+    scan()
+
+    kept = DuplicateCandidate.objects.get(left_id=existing.pk, right_id=flagged.object_id)
+    assert kept.status == CandidateStatus.OPEN
+    assert not DuplicateCandidate.objects.filter(pk=stranger.pk).exists()  # scan's own: refreshed

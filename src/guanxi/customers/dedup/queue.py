@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from guanxi.core.models import User
@@ -81,8 +83,14 @@ def scan(
             }
             config.trained_at = timezone.now()
             config.save(update_fields=["model", "trained_at"])
-            # Decisions already taken (merged, dismissed) are kept; open pairs are refreshed.
-            DuplicateCandidate.objects.filter(status=CandidateStatus.OPEN).delete()
+            # Decisions already taken (merged, dismissed) are kept; open pairs are refreshed,
+            # except those an import's merge-review queued (whatever their score, see
+            # queue_pairs): the scan may not compare them at all, and the batch page
+            # promised the reviewer those pairs.
+            DuplicateCandidate.objects.filter(status=CandidateStatus.OPEN).exclude(
+                Exists(_imported_pair(OuterRef("left_id"), OuterRef("right_id")))
+                | Exists(_imported_pair(OuterRef("right_id"), OuterRef("left_id")))
+            ).delete()
             DuplicateCandidate.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
     merged = skipped = 0
     if write and merge_as is not None and config.auto_merge_threshold is not None:
@@ -90,6 +98,13 @@ def scan(
     return ScanResult(
         len(ids), len(linkage.left), len(keep), time.perf_counter() - started, merged, skipped
     )
+
+
+def _imported_pair(new: OuterRef, existing: OuterRef) -> Any:
+    """Merge-review records of an import that flagged customer `new` as `existing`'s double."""
+    from guanxi.imports.models import ImportedRecord
+
+    return ImportedRecord.objects.filter(object_id=new, duplicate_of_id=existing)
 
 
 def queue_pairs(pairs: Iterable[tuple[int, int]]) -> int:

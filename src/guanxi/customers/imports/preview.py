@@ -127,26 +127,36 @@ def dry_run(
     ctx = Context.load("internal", timezone.now())
     writing = writing_for(user, None, keep_cleaned=False)
     result = DryRun()
-    seen: dict[str, int] = {}
+    # Keys of the rows earlier chunks would create, as the ids they would get (-row):
+    # the run looks duplicates up per chunk, so a row repeating one of an earlier
+    # chunk meets it as an existing customer (skipped, updated or queued as such),
+    # one repeating a row of its own chunk as "与文件第 N 行重复" — the dry run says
+    # exactly what the run will do, chunk by chunk.
+    created: dict[str, int] = {}
     for first, chunk in split(data_rows, 1, chunk_rows_setting(), None):
         p = prepare_chunk(first, chunk, indexes, ctx, writing)
         result.total += len(chunk)
         result.rejected.extend((n, reason) for n, _cells, reason in p.rejected)
         codes = {k[2] for k in p.keys if k[2]}
-        verdict = classify(p.keys, p.row_numbers, _existing(p.keys, codes), seen, on_duplicate)
+        existing = _existing(p.keys, codes)
+        for keyset in p.keys:
+            existing.update((k, created[k]) for k in keyset if k in created and k not in existing)
+        verdict = classify(p.keys, p.row_numbers, existing, {}, on_duplicate)
         changeable = set(
             Customer.objects.restrict(user, CHANGE)
-            .filter(pk__in=[m for _i, m in verdict.updates])
+            .filter(pk__in=[m for _i, m in verdict.updates if m > 0])
             .values_list("pk", flat=True)
         )
         result.skipped.extend((p.row_numbers[i], reason) for i, reason in verdict.skipped)
         for i, match in verdict.updates:
-            if match in changeable:
+            if match < 0 or match in changeable:  # a customer this import creates is the user's
                 result.updates += 1
             else:
                 result.skipped.append((p.row_numbers[i], DUPLICATE_SKIPPED))
         result.flagged += len(verdict.flagged)
         result.valid += len(verdict.new)
+        for i in verdict.new:
+            created.update((k, -p.row_numbers[i]) for k in p.keys[i] if k)
     result.skipped.sort()
     return result
 
