@@ -54,3 +54,15 @@ def test_the_row_cap_bounds_an_export_and_the_download_is_audited(
     event = Event.objects.get(verb="export.downloaded")
     assert event.actor == alice and event.changes["filters"] == {"q": "客户"}
     assert files.write_csv(customers.customer_rows(alice, {}), tmp_path / "x.csv") == 2
+
+
+def test_a_search_by_phone_or_id_number_enters_the_audit_log_masked(
+    users: dict[str, Any], bob_customer: Any
+) -> None:
+    bob = users["bob"]
+    for q in ("13812345678", "11010519491231002X"):
+        customers.record_export(bob, {"q": q}, "csv")
+    logged = [e.changes["filters"]["q"] for e in Event.objects.filter(verb="export.downloaded")]
+    assert sorted(logged) == ["110***********002X", "138****5678"]
+    # Only the log is masked: the search itself still finds the customer.
+    assert len(list(customers.customer_rows(bob, {"q": "13812345678"}))) == 2  # header + 1

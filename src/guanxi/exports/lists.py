@@ -133,7 +133,11 @@ def record_export(
     export_list: ExportList, user: User, params: Mapping[str, Any], file_format: str
 ) -> Download:
     """Audit the download (who took which list out, with which filters, under which cap)."""
-    filters = {k: v for k, v in export_list.filter_values(params).items() if v}
+    filters = {
+        k: events.masked_text(v) if isinstance(v, str) else v
+        for k, v in export_list.filter_values(params).items()
+        if v
+    }
     cap = row_cap()
     # A LIMITed count: what the file will hold, without counting a million rows past the cap.
     count = export_list.rows_queryset(user, params)[: cap + 1].count()
