@@ -1,5 +1,6 @@
-"""Killing `guanxi import purchases` at a random moment and running it again ends with
-exactly the file's orders: no order twice, none lost, customer totals moved once each."""
+"""Killing `guanxi import purchases` or `guanxi import contacts` at a random moment and
+running it again ends with exactly the file's records: no order or contact twice, none
+lost, customer totals moved once each."""
 
 from __future__ import annotations
 
@@ -87,7 +88,7 @@ def test_a_killed_purchases_import_resumes_to_exactly_the_orders_of_the_file(
     # When the import is killed (SIGKILL) at a random point after it started writing
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and _purchases_done(data_dir) == 0:
+    while time.monotonic() < deadline and _rows_done(data_dir, "purchases") == 0:
         time.sleep(0.02)
     time.sleep(random.uniform(0.0, 0.5))
     process.send_signal(signal.SIGKILL)
@@ -110,14 +111,85 @@ def test_a_killed_purchases_import_resumes_to_exactly_the_orders_of_the_file(
     assert 0 < interrupted["rows_done"] < len(rows)  # type: ignore[operator]
 
 
-def _purchases_done(data_dir: Path) -> int:
-    """rows_done of the purchases batch (0 until it exists)."""
+CONTACTS = 3_000
+CONTACT_COUNT = """
+import json
+from guanxi.customers.models import Contact
+from guanxi.imports.models import ImportBatch, ImportRejection, ImportedRecord
+b = ImportBatch.objects.get(kind="contacts")
+print(json.dumps({
+    "contacts": Contact.objects.count(),
+    "distinct": Contact.objects.values("customer_id", "phone_bidx").distinct().count(),
+    "distinct_ids": len(set(ImportedRecord.objects.filter(batch=b).values_list("object_id", flat=True))),
+    "primaries": Contact.objects.filter(is_primary=True).count(),
+    "primary_customers": Contact.objects.filter(is_primary=True).values("customer_id").distinct().count(),
+    "records": ImportedRecord.objects.filter(batch=b).count(),
+    "rejections": sorted(ImportRejection.objects.filter(batch=b).values_list("row_number", flat=True)),
+    "rows_done": b.rows_done, "status": b.status, "created": b.created_count,
+}))
+"""
+
+
+def test_a_killed_contacts_import_resumes_to_exactly_the_contacts_of_the_file(
+    tmp_path: Path,
+) -> None:
+    # Given alice's install with 200 customers and a file of 3,000 contacts, one in 97
+    # with a bad phone, every 10th marked primary
+    data_dir = tmp_path / "data"
+    added = guanxi(data_dir, "user", "add", "alice", "--role", "admin", stdin=PASSWORD + "\n")
+    assert added.returncode == 0, added.stderr
+    customers = write_csv(tmp_path / "customers.csv", customer_rows(CUSTOMERS))
+    env = cli_env(data_dir, GUANXI_IMPORT_CHUNK_ROWS="100")
+    loaded = subprocess.run(
+        [*guanxi_command(), "import", "customers", str(customers), "--as", "alice"],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert loaded.returncode == 0, loaded.stderr
+    rng = random.Random()
+    rows = [
+        [f"139{rng.randrange(CUSTOMERS):08d}", f"联系人{n}",
+         "12345" if n % 97 == 96 else f"137{n:08d}", "是" if n % 10 == 0 else ""]
+        for n in range(CONTACTS)
+    ]  # fmt: skip
+    bad_rows = [n + 1 for n in range(CONTACTS) if n % 97 == 96]
+    file = write_table(
+        tmp_path / "contacts.csv", ["客户手机", "联系人", "手机", "主要联系人"], rows
+    )
+    command = [*guanxi_command(), "import", "contacts", str(file), "--as", "alice"]
+
+    # When the import is killed (SIGKILL) at a random point after it started writing
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and _rows_done(data_dir, "contacts") == 0:
+        time.sleep(0.02)
+    time.sleep(rng.uniform(0.0, 0.15))  # the whole file takes well under a second
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    interrupted = django_eval(data_dir, CONTACT_COUNT)
+
+    # And run again
+    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+
+    # Then every valid contact is there once, and one primary contact per customer at most
+    state = django_eval(data_dir, CONTACT_COUNT)
+    good = CONTACTS - len(bad_rows)
+    assert state["status"] == "done" and state["rows_done"] == CONTACTS
+    assert state["contacts"] == state["distinct"] == state["created"] == good
+    assert state["records"] == state["distinct_ids"] == good
+    assert state["primaries"] == state["primary_customers"]
+    assert state["rejections"] == bad_rows
+    assert 0 < interrupted["rows_done"] < CONTACTS  # type: ignore[operator]
+
+
+def _rows_done(data_dir: Path, kind: str) -> int:
+    """rows_done of the batch of `kind` (0 until it exists)."""
     import sqlite3
 
     try:
         with sqlite3.connect(data_dir / "guanxi.sqlite3", timeout=5) as db:
             row = db.execute(
-                "SELECT rows_done FROM imports_importbatch WHERE kind = 'purchases'"
+                "SELECT rows_done FROM imports_importbatch WHERE kind = ?", [kind]
             ).fetchone()
     except sqlite3.OperationalError:
         return 0
