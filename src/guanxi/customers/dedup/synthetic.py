@@ -2,9 +2,11 @@
 
 Each entity gets one clean record and 0–3 duplicates, each corrupted the way
 Chinese CRM data goes wrong: a typo or a homophone (同音字) in the name,
-traditional characters (繁体), the romanised name in Western order (Wei Zhang),
-company suffix and bracket variants, phones written five ways, dates written four
-ways, addresses abbreviated, fields left blank. Names come from a small pool so
+traditional characters (繁体), the romanised name with the given name first (Wei
+Zhang) or the family name first (Zhang Wei), company suffix and bracket variants,
+phones written five ways, dates written four ways, addresses abbreviated (without
+the city, without 号, or without the administrative suffixes: 北京朝阳建国路12号),
+fields left blank. Names come from a small pool so
 that many different people share a name (张伟 is common for real). Used by
 bench/dedup_chinese.py and the accuracy test.
 """
@@ -56,9 +58,29 @@ def _homophone(rng: random.Random, text: str) -> str:
     return text[:k] + rng.choice(table[text[k]]) + text[k + 1 :]
 
 
-def _romanised(name: str) -> str:
+def _romanised(name: str, western: bool = True) -> str:
+    """张伟 → "Wei Zhang" (given name first, as on a foreign form) or "Zhang Wei"."""
     family, given = name[0], name[1:]
-    return f"{''.join(lazy_pinyin(given)).title()} {''.join(lazy_pinyin(family)).title()}"
+    family_py, given_py = ("".join(lazy_pinyin(part)).title() for part in (family, given))
+    return f"{given_py} {family_py}" if western else f"{family_py} {given_py}"
+
+
+# Administrative suffixes people leave out: 北京市朝阳区 → 北京朝阳, 浦东新区 → 浦东.
+_PLACE_SUFFIXES = ("新区", "市", "区", "县")
+
+
+def _abbreviated_address(rng: random.Random, address: str) -> str:
+    """The address as people shorten it: without the city, without 号, or without the
+    administrative suffixes of its city and district."""
+    city_end = address.index("市") + 1
+    city, rest = address[:city_end], address[city_end:]
+    district_end = next(rest.index(s) + len(s) for s in ("新区", "区", "县") if s in rest)
+    district, street = rest[:district_end], rest[district_end:]
+
+    def bare(place: str) -> str:
+        return next((place.removesuffix(s) for s in _PLACE_SUFFIXES if place.endswith(s)), place)
+
+    return rng.choice([rest, address.replace("号", ""), f"{bare(city)}{bare(district)}{street}"])
 
 
 def _phone_format(rng: random.Random, phone: str) -> str:
@@ -112,7 +134,9 @@ def _entity(rng: random.Random, k: int) -> dict[str, str]:
 def _duplicate(rng: random.Random, rec: dict[str, str]) -> dict[str, str]:
     dup = dict(rec)
     if dup["name"]:
-        change = rng.choice(["typo", "homophone", "traditional", "romanised", "none"])
+        change = rng.choice(
+            ["typo", "homophone", "traditional", "romanised", "romanised_swapped", "none"]
+        )
         if change == "typo":
             dup["name"] = _typo(rng, dup["name"], FEMALE_GIVEN + "".join(MALE_GIVEN))
         elif change == "homophone":
@@ -121,6 +145,8 @@ def _duplicate(rng: random.Random, rec: dict[str, str]) -> dict[str, str]:
             dup["name"] = zhconv.convert(dup["name"], "zh-hant")
         elif change == "romanised":
             dup["name"] = _romanised(dup["name"])
+        elif change == "romanised_swapped":  # family name first, as in Chinese order
+            dup["name"] = _romanised(dup["name"], western=False)
     if dup["company"]:
         core = dup["company"]
         for suffix in SUFFIXES:
@@ -147,8 +173,7 @@ def _duplicate(rng: random.Random, rec: dict[str, str]) -> dict[str, str]:
     if rng.random() < 0.1:
         dup["gender"] = ""
     if rng.random() < 0.5:
-        city_len = dup["address"].index("市") + 1
-        dup["address"] = rng.choice([dup["address"][city_len:], dup["address"].replace("号", "")])
+        dup["address"] = _abbreviated_address(rng, dup["address"])
     return dup
 
 
