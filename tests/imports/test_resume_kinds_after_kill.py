@@ -9,6 +9,7 @@ import signal
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 from tests.core.test_cli import PASSWORD, cli_env, django_eval, guanxi, guanxi_command
 
@@ -70,34 +71,15 @@ def test_a_killed_purchases_import_resumes_to_exactly_the_orders_of_the_file(
     tmp_path: Path,
 ) -> None:
     # Given alice's install with 200 customers and one product
-    data_dir = tmp_path / "data"
-    added = guanxi(data_dir, "user", "add", "alice", "--role", "admin", stdin=PASSWORD + "\n")
-    assert added.returncode == 0, added.stderr
-    customers = write_csv(tmp_path / "customers.csv", customer_rows(CUSTOMERS))
-    env = cli_env(data_dir, GUANXI_IMPORT_CHUNK_ROWS="150")
-    loaded = subprocess.run(
-        [*guanxi_command(), "import", "customers", str(customers), "--as", "alice"],
-        env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert loaded.returncode == 0, loaded.stderr
+    data_dir, env = _install_with_customers(tmp_path, chunk_rows=150)
     django_eval(data_dir, SETUP)
     rows, bad_rows, good_lines, good_amount = _purchase_rows(seed=random.randrange(1000))
     file = write_table(tmp_path / "orders.csv", HEADER, rows, encoding="gb18030")
     command = [*guanxi_command(), "import", "purchases", str(file), "--as", "alice"]
 
-    # When the import is killed (SIGKILL) at a random point after it started writing
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and _rows_done(data_dir, "purchases") == 0:
-        time.sleep(0.02)
-    time.sleep(random.uniform(0.0, 0.5))
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=30)
-    interrupted = django_eval(data_dir, COUNT)
-
-    # And run again
-    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
-    assert again.returncode == 0, again.stderr
+    # When the import is killed (SIGKILL) at a random point after it started writing,
+    # and run again
+    interrupted = _kill_and_rerun(command, env, data_dir, "purchases", COUNT, max_delay=0.5)
 
     # Then every valid order is there once, and every line of a bad order is reported once
     state = django_eval(data_dir, COUNT)
@@ -135,16 +117,7 @@ def test_a_killed_contacts_import_resumes_to_exactly_the_contacts_of_the_file(
 ) -> None:
     # Given alice's install with 200 customers and a file of 3,000 contacts, one in 97
     # with a bad phone, every 10th marked primary
-    data_dir = tmp_path / "data"
-    added = guanxi(data_dir, "user", "add", "alice", "--role", "admin", stdin=PASSWORD + "\n")
-    assert added.returncode == 0, added.stderr
-    customers = write_csv(tmp_path / "customers.csv", customer_rows(CUSTOMERS))
-    env = cli_env(data_dir, GUANXI_IMPORT_CHUNK_ROWS="100")
-    loaded = subprocess.run(
-        [*guanxi_command(), "import", "customers", str(customers), "--as", "alice"],
-        env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert loaded.returncode == 0, loaded.stderr
+    data_dir, env = _install_with_customers(tmp_path, chunk_rows=100)
     rng = random.Random()
     rows = [
         [f"139{rng.randrange(CUSTOMERS):08d}", f"联系人{n}",
@@ -158,18 +131,8 @@ def test_a_killed_contacts_import_resumes_to_exactly_the_contacts_of_the_file(
     command = [*guanxi_command(), "import", "contacts", str(file), "--as", "alice"]
 
     # When the import is killed (SIGKILL) at a random point after it started writing
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and _rows_done(data_dir, "contacts") == 0:
-        time.sleep(0.02)
-    time.sleep(rng.uniform(0.0, 0.15))  # the whole file takes well under a second
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=30)
-    interrupted = django_eval(data_dir, CONTACT_COUNT)
-
-    # And run again
-    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
-    assert again.returncode == 0, again.stderr
+    # (the whole file takes well under a second), and run again
+    interrupted = _kill_and_rerun(command, env, data_dir, "contacts", CONTACT_COUNT, max_delay=0.15)
 
     # Then every valid contact is there once, and one primary contact per customer at most
     state = django_eval(data_dir, CONTACT_COUNT)
@@ -180,6 +143,41 @@ def test_a_killed_contacts_import_resumes_to_exactly_the_contacts_of_the_file(
     assert state["primaries"] == state["primary_customers"]
     assert state["rejections"] == bad_rows
     assert 0 < interrupted["rows_done"] < CONTACTS  # type: ignore[operator]
+
+
+def _install_with_customers(tmp_path: Path, chunk_rows: int) -> tuple[Path, dict[str, str]]:
+    """A fresh install (data dir, CLI environment) where alice, an admin, imported
+    CUSTOMERS customers with phones 139000000nn."""
+    data_dir = tmp_path / "data"
+    added = guanxi(data_dir, "user", "add", "alice", "--role", "admin", stdin=PASSWORD + "\n")
+    assert added.returncode == 0, added.stderr
+    customers = write_csv(tmp_path / "customers.csv", customer_rows(CUSTOMERS))
+    env = cli_env(data_dir, GUANXI_IMPORT_CHUNK_ROWS=str(chunk_rows))
+    loaded = subprocess.run(
+        [*guanxi_command(), "import", "customers", str(customers), "--as", "alice"],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert loaded.returncode == 0, loaded.stderr
+    return data_dir, env
+
+
+def _kill_and_rerun(
+    command: list[str], env: dict[str, str], data_dir: Path, kind: str, count: str,
+    max_delay: float,
+) -> Any:  # fmt: skip
+    """SIGKILL the import once it has committed a chunk and up to `max_delay` s later,
+    then run it again to the end; returns `count`'s state as the kill left it."""
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and _rows_done(data_dir, kind) == 0:
+        time.sleep(0.02)
+    time.sleep(random.uniform(0.0, max_delay))
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    interrupted = django_eval(data_dir, count)
+    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    return interrupted
 
 
 def _rows_done(data_dir: Path, kind: str) -> int:
