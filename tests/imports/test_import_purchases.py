@@ -37,6 +37,7 @@ def lubricant(users: dict[str, Any]) -> Any:
     return create_product(data, by=users["alice"])
 
 
+@pytest.mark.parametrize("workers", [0, 1], ids=["writer-alone", "preparing-process"])
 def test_bob_imports_orders_from_xlsx_onto_his_customer_and_totals_move(
     users: dict[str, Any],
     bob_customer: Any,
@@ -44,6 +45,7 @@ def test_bob_imports_orders_from_xlsx_onto_his_customer_and_totals_move(
     product: Any,
     lubricant: Any,
     tmp_path: Path,
+    workers: int,
 ) -> None:
     bob = users["bob"]
     c = str(bob_customer.pk)
@@ -63,7 +65,8 @@ def test_bob_imports_orders_from_xlsx_onto_his_customer_and_totals_move(
     ]
     file = write_table(tmp_path / "orders.xlsx", HEADER, rows)
     batch = runner.start_batch(file, user=bob, kind="purchases")
-    batch = runner.run_batch(batch, user=bob, chunk_rows=1)  # chunks grow to whole orders
+    # chunks grow to whole orders; with a worker, it validates them in another process
+    batch = runner.run_batch(batch, user=bob, chunk_rows=1, workers=workers)
 
     assert (batch.created_count, batch.rejected_count, batch.status) == (2, 4, "done")
     so1 = Order.objects.get(number="SO1")
@@ -184,3 +187,24 @@ def test_rebound_forms_answer_like_fresh_forms_row_after_row(product: Any) -> No
             got, error = validate_header(raw, products)
             fresh, fresh_error = validate_header(raw)  # a new PurchaseForm each time
             assert (got, error) == (fresh, fresh_error)
+
+
+def test_preparing_a_chunk_of_orders_needs_no_database(
+    product: Any, django_assert_num_queries: Any
+) -> None:
+    """What a worker process runs: pickled products in, validated orders out, no query
+    (a forked worker sharing the writer's connection must never use it)."""
+    import pickle
+
+    from guanxi.sales.imports import Products, prepare_groups
+
+    products = pickle.loads(pickle.dumps(Products.load()))  # as a worker receives them
+    columns = {"customer_phone": 0, "number": 1, "ordered_at": 2, "product": 3, "quantity": 4}
+    rows = [["13812345678", "SO1", "2026-03-01", "DSL-0", "2"],
+            ["13812345678", "SO1", "2026-03-01", "DSL-0", "0"],
+            ["13812345679", "SO2", "2026-03-02", "DSL-0", "1"]]  # fmt: skip
+    with django_assert_num_queries(0):
+        groups = prepare_groups(1, rows, columns=columns, products=products, batch_id=1)
+    assert [(g.number, bool(g.error)) for g in groups] == [("SO1", True), ("SO2", False)]
+    assert groups[1].lines[0].cleaned["product"] == product
+    assert pickle.loads(pickle.dumps(groups))[1].header == groups[1].header  # sent back

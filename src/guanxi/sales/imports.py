@@ -19,6 +19,7 @@ unit price when the row has none).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -92,8 +93,21 @@ class Products:
     units: dict[int, str]
     # The products PurchaseLineForm's own field offers (its queryset: active ones), by pk.
     choosable: dict[str, Product] = field(default_factory=dict)
+    # Built on first use, in the process that validates (a preparing worker gets the
+    # products pickled without them: forms hold querysets and lazy translations).
     line_form: ReboundForm | None = None
-    header_form: ReboundForm = field(default_factory=lambda: ReboundForm(PurchaseForm))
+    header_form: ReboundForm | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"by_text": self.by_text, "units": self.units, "choosable": self.choosable}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, line_form=None, header_form=None)
+
+    def bind_header(self, data: dict[str, Any]) -> forms.BaseForm:
+        if self.header_form is None:
+            self.header_form = ReboundForm(PurchaseForm)
+        return self.header_form.bind(data)
 
     def bind_line(self, data: dict[str, Any]) -> forms.BaseForm:
         """The line form for `data`, its product field answering from the loaded products."""
@@ -178,7 +192,7 @@ def validate_header(
         "channel": _choice(raw.get("channel", ""), OrderChannel) or OrderChannel.DIRECT,
         "notes": raw.get("notes", ""),
     }
-    form = products.header_form.bind(data) if products else PurchaseForm(data=data)
+    form = products.bind_header(data) if products else PurchaseForm(data=data)
     if not form.is_valid():
         return None, form_errors(form)
     return dict(form.cleaned_data), ""
@@ -198,6 +212,61 @@ def group_rows(first_row: int, rows: list[list[str]], columns: dict[str, int]) -
     return groups
 
 
+# A preparing process keeps its customer keys for the import it serves (`prepare_groups`).
+_process_refs: tuple[int, references.RefCache] | None = None
+
+
+def _refs_for(batch_id: int) -> references.RefCache:
+    """One RefCache per import in this process: a customer's many orders across chunks
+    parse their 客户手机 once (phonenumbers and the blind index cost more than a row)."""
+    global _process_refs
+    if _process_refs is None or _process_refs[0] != batch_id:
+        _process_refs = (batch_id, references.RefCache())
+    return _process_refs[1]
+
+
+def prepare_groups(
+    first_row: int,
+    rows: list[list[str]],
+    *,
+    columns: dict[str, int],
+    products: Products,
+    batch_id: int,
+) -> list[Group]:
+    """A chunk's orders, each validated (forms, customer key; no database): what a
+    preparing process hands the writer, or the writer does itself for a small file."""
+    refs = _refs_for(batch_id)
+    groups = group_rows(first_row, rows, columns)
+    for group in groups:
+        validate_group(group, products, refs)
+    return groups
+
+
+def validate_group(group: Group, products: Products, refs: references.RefCache) -> None:
+    """Fill each line's cleaned values and the group's header, or the group's error."""
+    if not group.number:
+        group.error = "订单号不能为空。"
+    elif len(group.number) > NUMBER_MAX:
+        group.error = f"订单号不能超过 {NUMBER_MAX} 个字符。"
+    bad: Line | None = None
+    for line in group.lines:
+        ref = refs.ref(line.raw)
+        cleaned, error = validate_line(line.raw, products)
+        line.error = ref if isinstance(ref, str) else error
+        line.ref = None if isinstance(ref, str) else ref
+        line.cleaned = cleaned or {}
+        if line.error and bad is None:
+            bad = line
+    header, error = validate_header(group.lines[0].raw, products)
+    if error and not group.error:
+        group.error = error
+    if bad is not None and not group.error:
+        group.error = bad.error
+    if not group.error and len({line.ref for line in group.lines}) > 1:
+        group.error = "同一订单的各行指向不同的客户。"
+    group.header = header or {}
+
+
 @dataclass
 class PurchaseImport:
     """Writes a purchases batch, one chunk at a time, inside the runner's transaction."""
@@ -211,13 +280,20 @@ class PurchaseImport:
     def __post_init__(self) -> None:
         self.boundary = self.columns.get("number")
         self.products = Products.load()
-        self.refs = references.RefCache()
+
+    def preparer(self) -> Callable[[int, list[list[str]]], list[Group]]:
+        """`prepare_groups` for this import: picklable, so a worker process can run it."""
+        return partial(
+            prepare_groups, columns=self.columns, products=self.products, batch_id=self.batch.pk
+        )
 
     def write(self, first_row: int, rows: list[list[str]]) -> Outcome:
+        return self.commit(self.preparer()(first_row, rows))
+
+    def commit(self, groups: list[Group]) -> Outcome:
+        """Write a chunk's validated orders: customers resolved in the user's scope, order
+        numbers already imported skipped, the rest inserted (in the chunk's transaction)."""
         out = Outcome()
-        groups = group_rows(first_row, rows, self.columns)
-        for group in groups:
-            self._validate(group)
         refs = {g.ref for g in groups if not g.error and g.ref is not None}
         customers = references.resolve(refs, self.user)
         numbers = [g.number for g in groups if not g.error]
@@ -248,30 +324,6 @@ class PurchaseImport:
         self._insert(keep)
         out.created = len(keep)
         return out
-
-    def _validate(self, group: Group) -> None:
-        """Fill each line's cleaned values and the group's header, or the group's error."""
-        if not group.number:
-            group.error = "订单号不能为空。"
-        elif len(group.number) > NUMBER_MAX:
-            group.error = f"订单号不能超过 {NUMBER_MAX} 个字符。"
-        bad: Line | None = None
-        for line in group.lines:
-            ref = self.refs.ref(line.raw)
-            cleaned, error = validate_line(line.raw, self.products)
-            line.error = ref if isinstance(ref, str) else error
-            line.ref = None if isinstance(ref, str) else ref
-            line.cleaned = cleaned or {}
-            if line.error and bad is None:
-                bad = line
-        header, error = validate_header(group.lines[0].raw, self.products)
-        if error and not group.error:
-            group.error = error
-        if bad is not None and not group.error:
-            group.error = bad.error
-        if not group.error and len({line.ref for line in group.lines}) > 1:
-            group.error = "同一订单的各行指向不同的客户。"
-        group.header = header or {}
 
     def _reject_group(self, out: Outcome, group: Group, reason: str) -> None:
         """Every line of a refused order is reported: the fixed report re-imports it whole."""

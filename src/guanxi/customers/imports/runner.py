@@ -23,6 +23,7 @@ demo/bulk.py: the ORM's per-row save would take an hour for a million rows.
 from __future__ import annotations
 
 import collections
+import functools
 import itertools
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -694,7 +695,8 @@ def run_batch(
     header = header_of(batch)
     columns = mapping.column_indexes(batch.mapping, header)
     if batch.kind != ImportKind.CUSTOMERS:
-        return _run_kind(batch, user, kind_import(batch, user, columns), size, progress)
+        kind = kind_import(batch, user, columns)
+        return _run_kind(batch, user, kind, size, progress, workers)
     ctx = Context.load(batch.source_channel, batch.created_at)
     writing = writing_for(user, batch.owner, batch.on_duplicate == OnDuplicate.UPDATE)
     credit_codes = set(
@@ -706,7 +708,8 @@ def run_batch(
     if workers is None:
         workers = default_workers(batch, size)
     try:
-        prepared = _prepared(batch, size, columns, ctx, writing, workers)
+        prepare = functools.partial(prepare_chunk, columns=columns, ctx=ctx, w=writing)
+        prepared = (p for _first, _rows, p in _prepared(batch, size, prepare, workers))
         if bulk:
             _run_bulk(runner, prepared, progress)
         else:
@@ -794,12 +797,31 @@ def kind_import(batch: ImportBatch, user: User, columns: dict[str, int]) -> Kind
 
 
 def _run_kind(
-    batch: ImportBatch, user: User, kind: KindImport, size: int, progress: Progress | None
+    batch: ImportBatch,
+    user: User,
+    kind: KindImport,
+    size: int,
+    progress: Progress | None,
+    workers: int | None,
 ) -> ImportBatch:
+    """Contacts or purchases, a committed chunk at a time. A kind that can validate without
+    the database (`preparer`: purchases) does so in a worker process for a large file,
+    beside the writer, as customers do; the others validate inside `write`."""
+    preparer = getattr(kind, "preparer", None)
+    if workers is None:
+        workers = default_workers(batch, size) if preparer is not None else 0
+    crypto.key_ring()  # customer keys are blind-indexed: load the keys before any fork
     try:
-        for first, rows_ in chunks(batch, size, kind.boundary):
-            end = first + len(rows_)
-            commit_chunk(batch, user, first, end, lambda f=first, r=rows_: kind.write(f, r))
+        if preparer is not None:
+            work = _prepared(batch, size, preparer(), workers, kind.boundary)
+            writes = ((f, r, lambda p=p: kind.commit(p)) for f, r, p in work)  # type: ignore[attr-defined]
+        else:
+            writes = (
+                (f, r, lambda f=f, r=r: kind.write(f, r))
+                for f, r in chunks(batch, size, kind.boundary)
+            )
+        for first, rows_, write in writes:
+            commit_chunk(batch, user, first, first + len(rows_), write)
             if progress is not None:
                 progress(batch)
     except Exception as exc:
@@ -831,37 +853,35 @@ def _finish(batch: ImportBatch, user: User, progress: Progress | None) -> Import
     return batch
 
 
-Work = tuple[int, list[list[str]], dict[str, int], Context, Writing]
+# What a preparing step does with a chunk: (first row, rows) → validated rows, with no
+# database; picklable (a module-level function, or a partial of one), so a worker
+# process can run it.
+Prepare = Callable[[int, list[list[str]]], Any]
 
 
-def _prepare_args(args: Work) -> Prepared:
-    return prepare_chunk(*args)
-
-
-def _prepare_remote(args: Work) -> Prepared:
-    prepared = prepare_chunk(*args)
-    prepared.source = []  # not pickled back: `_prepared` re-attaches the writer's copy
+def _prepare_remote(task: tuple[Prepare, int, list[list[str]]]) -> Any:
+    prepare, first, chunk = task
+    prepared = prepare(first, chunk)
+    if isinstance(prepared, Prepared):
+        prepared.source = []  # not pickled back: `_prepared` re-attaches the writer's copy
     return prepared
 
 
 def _prepared(
-    batch: ImportBatch,
-    size: int,
-    columns: dict[str, int],
-    ctx: Context,
-    writing: Writing,
-    workers: int,
-) -> Iterator[Prepared]:
+    batch: ImportBatch, size: int, prepare: Prepare, workers: int, boundary: int | None = None
+) -> Iterator[tuple[int, list[list[str]], Any]]:
+    """(first row, rows, prepare's result) for each chunk after the committed rows, in
+    order; with `workers`, prepared in that many processes while the caller writes."""
     if workers < 1:
-        work = ((first, chunk, columns, ctx, writing) for first, chunk in chunks(batch, size))
-        yield from map(_prepare_args, work)
+        for first, chunk in chunks(batch, size, boundary):
+            yield first, chunk, prepare(first, chunk)
         return
-    sent: collections.deque[list[list[str]]] = collections.deque()
+    sent: collections.deque[tuple[int, list[list[str]]]] = collections.deque()
 
-    def feed() -> Iterator[Work]:  # runs in the pool's feeder thread
-        for first, chunk in chunks(batch, size):
-            sent.append(chunk)
-            yield first, chunk, columns, ctx, writing
+    def feed() -> Iterator[tuple[Prepare, int, list[list[str]]]]:  # the pool's feeder thread
+        for first, chunk in chunks(batch, size, boundary):
+            sent.append((first, chunk))
+            yield prepare, first, chunk
 
     import multiprocessing
     import threading
@@ -880,5 +900,7 @@ def _prepared(
         pool = multiprocessing.get_context("spawn").Pool(workers, initializer=django.setup)
     with pool:
         for prepared in pool.imap(_prepare_remote, feed(), chunksize=1):
-            prepared.source = sent.popleft()  # imap keeps the order chunks were sent in
-            yield prepared
+            first, chunk = sent.popleft()  # imap keeps the order chunks were sent in
+            if isinstance(prepared, Prepared):
+                prepared.source = chunk
+            yield first, chunk, prepared
