@@ -145,3 +145,22 @@ def test_a_rebound_contact_form_answers_like_a_fresh_one_row_after_row() -> None
         assert got == validate_contact(data), raw  # a new ContactForm
         verdicts.add(got[0] is None)
     assert verdicts == {True, False}  # both kinds of row were seen
+
+
+def test_an_imported_contact_never_gets_the_id_of_a_deleted_one(
+    users: dict[str, Any], bob_customer: Any, tmp_path: Path
+) -> None:
+    """Ids are reserved as the database would give them: a deleted last contact's id
+    (still named by old events and import records) is not handed out again."""
+    from guanxi.customers.actions import add_contact
+
+    gone = add_contact(bob_customer, {"name": "临时联系人", "role": "other"}, by=users["bob"])
+    gone_id = gone.pk
+    Contact.objects.filter(pk=gone_id).delete()
+    file = write_table(
+        tmp_path / "c.csv", ["客户编号", "联系人"], [[str(bob_customer.pk), "李采购"]]
+    )
+    runner.run_batch(
+        runner.start_batch(file, user=users["bob"], kind="contacts"), user=users["bob"]
+    )
+    assert Contact.objects.get(name="李采购").pk > gone_id

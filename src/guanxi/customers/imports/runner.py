@@ -184,8 +184,10 @@ def prepare_chunk(
 
 
 def reserve_ids(count: int, table: str = Customer._meta.db_table) -> list[int]:
-    """Ids of `table` for the chunk: the sequence on PostgreSQL, max(id)+1.. on SQLite
-    (the chunk's transaction holds SQLite's write lock, so nobody else inserts)."""
+    """Ids of `table` for the chunk: the sequence on PostgreSQL; on SQLite the next ids
+    AUTOINCREMENT would give (the chunk's transaction holds SQLite's write lock, so
+    nobody else inserts). Not max(id)+1: that hands out again the id of a deleted last
+    row, which old events, import records and merges still name."""
     if not count:
         return []
     with connection.cursor() as cursor:
@@ -195,7 +197,12 @@ def reserve_ids(count: int, table: str = Customer._meta.db_table) -> list[int]:
                 [table, count],
             )
             return [row[0] for row in cursor.fetchall()]
-        cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')
+        # Explicit ids written by executemany move sqlite_sequence on as well.
+        cursor.execute(
+            f'SELECT MAX(COALESCE((SELECT MAX(id) FROM "{table}"), 0), '
+            "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
+            [table],
+        )
         first = cursor.fetchone()[0] + 1
         return list(range(first, first + count))
 
