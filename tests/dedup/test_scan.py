@@ -98,3 +98,24 @@ def test_the_nightly_scan_is_due_at_half_past_three_only() -> None:
 
     assert "nightly_duplicate_scan" in due(3, 30)
     assert "nightly_duplicate_scan" not in due(3, 31) | due(2, 30)
+
+
+def test_only_admins_and_the_system_may_scan_and_each_scan_is_audited(
+    make_customer: Any, users: dict[str, Any]
+) -> None:
+    import pytest
+
+    from guanxi.core.models import Event
+    from guanxi.customers.actions import NotFound
+    from guanxi.customers.dedup.queue import run_scan
+
+    make_customer(name="张伟", phone="13800138000")
+    make_customer(name="張偉", phone="13800138000")
+    with pytest.raises(NotFound):
+        run_scan(by=users["bob"])
+    assert not DuplicateCandidate.objects.exists()
+    assert not Event.objects.filter(verb="dedup.scanned").exists()
+    result = run_scan(by=None)  # the nightly job, the server's CLI
+    event = Event.objects.get(verb="dedup.scanned")
+    assert event.actor is None and f"{result.candidates} 对进入审核队列" in event.summary
+    assert result.candidates == DuplicateCandidate.objects.count() == 1

@@ -4,6 +4,7 @@ Without them the queue filled only when someone ran `guanxi dedup scan` on the
 server, so duplicates created through the UI or the API waited for a shell user.
 A scan of a million customers takes ~1.5 minutes and ~2.6 GiB (docs/benchmarks.md),
 which is why it runs at night and in the job worker, never inside a request.
+No auto-merge from here: a merge needs an accountable person (the CLI's --merge-as).
 """
 
 from __future__ import annotations
@@ -11,30 +12,16 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from guanxi.core import events
 from guanxi.core.models import User
-
-
-def _scan(by: User | None) -> int:
-    from guanxi.customers.dedup.queue import scan
-
-    # No auto-merge here: a merge needs an accountable person (the CLI's --merge-as).
-    result = scan()
-    events.record(
-        by,
-        "dedup.scanned",
-        summary=f"扫描 {result.customers} 个客户，比较 {result.pairs_compared} 对，"
-        f"{result.candidates} 对进入审核队列（{result.seconds:.0f} 秒）",
-    )
-    return result.candidates
+from guanxi.customers.dedup.queue import run_scan
 
 
 @db_periodic_task(crontab(hour="3", minute="30"))
 def nightly_duplicate_scan() -> int:
     """03:30 in the server's zone: after the 02:30 value assessment, before the working day."""
-    return _scan(None)
+    return run_scan(by=None).candidates
 
 
 @db_task()
 def duplicate_scan_for(user_id: int) -> int:
-    return _scan(User.objects.get(pk=user_id))
+    return run_scan(by=User.objects.get(pk=user_id)).candidates

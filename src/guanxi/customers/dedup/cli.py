@@ -77,7 +77,7 @@ def scan(
     from guanxi.core.models import User
     from guanxi.dedup.models import DedupSettings
 
-    from .queue import scan as run_scan
+    from .queue import run_scan
 
     actor = None
     if merge_as:
@@ -89,7 +89,7 @@ def scan(
         # A merge needs someone accountable for it; without one the pairs just wait in the queue.
         console.print("auto-merge threshold set but no --merge-as: nothing is merged automatically")
     with _bar() as bar:
-        result = run_scan(progress=_reporter(bar), merge_as=actor)
+        result = run_scan(by=None, progress=_reporter(bar), merge_as=actor)
     console.print(
         f"{result.customers} customers, {result.pairs_compared} pairs compared, "
         f"{result.candidates} in the review queue ({result.seconds:.1f} s)"

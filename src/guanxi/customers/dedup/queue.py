@@ -12,7 +12,10 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from guanxi.core import events
+from guanxi.core.choices import Role
 from guanxi.core.models import User
+from guanxi.customers.actions import NotFound
 from guanxi.customers.models import Customer
 
 from .linkage import Progress, link
@@ -98,6 +101,23 @@ def scan(
     return ScanResult(
         len(ids), len(linkage.left), len(keep), time.perf_counter() - started, merged, skipped
     )
+
+
+def run_scan(
+    *, by: User | None, progress: Progress | None = None, merge_as: User | None = None
+) -> ScanResult:
+    """A scan someone asked for — an admin's button, or the system (the nightly job, the
+    server's CLI: `by` None) — and its one `dedup.scanned` event; admins only."""
+    if by is not None and by.role != Role.ADMIN:
+        raise NotFound()
+    result = scan(progress=progress, merge_as=merge_as)
+    events.record(
+        by,
+        "dedup.scanned",
+        summary=f"扫描 {result.customers} 个客户，比较 {result.pairs_compared} 对，"
+        f"{result.candidates} 对进入审核队列（{result.seconds:.0f} 秒）",
+    )
+    return result
 
 
 def _imported_pair(new: OuterRef, existing: OuterRef) -> Any:
