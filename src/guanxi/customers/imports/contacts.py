@@ -28,7 +28,7 @@ from guanxi.customers import actions as customer_actions
 from guanxi.customers.choices import ContactRole
 from guanxi.customers.forms import ContactForm
 from guanxi.customers.models import Contact, Customer
-from guanxi.customers.search import phone_digits
+from guanxi.customers.search import phone_indexes
 from guanxi.demo.batches import CONTACT_COLUMNS
 from guanxi.imports.models import ImportBatch, ImportedRecord, ImportRejection, OnDuplicate
 
@@ -113,7 +113,7 @@ class ContactImport:
                 out.rejections.append(self._reject(number, cells, customer_id))
                 out.rejected += 1
                 continue
-            indexes = self._indexes(cleaned["phone"])
+            indexes = phone_indexes(cleaned["phone"])
             key = (customer_id, indexes[0] or "name:" + cleaned["name"])
             if key in seen:
                 out.rejections.append(self._reject(number, cells, f"与文件第 {seen[key]} 行重复。"))
@@ -146,15 +146,6 @@ class ContactImport:
             for pk, customer_id, phone_bidx, name in rows:
                 found.setdefault((customer_id, phone_bidx or "name:" + name), pk)
         return found
-
-    def _indexes(self, phone: str) -> tuple[str, str]:
-        """`search.phone_indexes` with the import's sealer (same bytes, keys built once)."""
-        if not phone:
-            return "", ""
-        seal = sealer()
-        return seal.blind_index(phone, "phone"), seal.blind_index(
-            phone_digits(phone)[-4:], "phone4"
-        )
 
     def _insert(self, new: list[New]) -> None:
         if not new:
